@@ -77,6 +77,24 @@ impl fmt::Display for ErrorKind {
     }
 }
 
+/// Why an argument was invalid, for the cases callers (and the C ABI) tell
+/// apart. Only set on `ErrorKind::InvalidArgument` errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InvalidReason {
+    /// The range starts or ends past the end of the file or map.
+    OutOfRange,
+    /// Offset + length does not fit in 64 bits (or in the address space).
+    Overflow,
+    /// A record size of zero, or one that does not divide the data.
+    RecordSize,
+    /// The data does not start on the record type's alignment.
+    Misaligned,
+    /// Options that cannot go together (a byte range for an anonymous map,
+    /// dont-need advice on a private map, ...).
+    Conflict,
+}
+
 /// A byte range of a file or map: `offset` and `len`, kept as given so that
 /// an overflowing pair can still be reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +111,7 @@ pub struct Error {
     op: &'static str,
     path: Option<PathBuf>,
     range: Option<ByteRange>,
+    reason: Option<InvalidReason>,
     detail: Cow<'static, str>,
     source: Option<io::Error>,
 }
@@ -108,6 +127,7 @@ impl Error {
             op,
             path: None,
             range: None,
+            reason: None,
             detail: detail.into(),
             source: None,
         }
@@ -120,6 +140,7 @@ impl Error {
             op,
             path: None,
             range: None,
+            reason: None,
             detail: Cow::Borrowed(""),
             source: Some(err),
         }
@@ -128,6 +149,17 @@ impl Error {
     /// An invalid-argument error during `op`.
     pub fn invalid(op: &'static str, detail: impl Into<Cow<'static, str>>) -> Error {
         Error::new(ErrorKind::InvalidArgument, op, detail)
+    }
+
+    /// An invalid-argument error for one of the reasons callers tell apart.
+    pub fn invalid_because(
+        reason: InvalidReason,
+        op: &'static str,
+        detail: impl Into<Cow<'static, str>>,
+    ) -> Error {
+        let mut err = Error::invalid(op, detail);
+        err.reason = Some(reason);
+        err
     }
 
     /// Attaches the path involved.
@@ -150,6 +182,12 @@ impl Error {
 
     pub fn kind(&self) -> ErrorKind {
         self.kind
+    }
+
+    /// Why the argument was invalid, where it is one of the cases in
+    /// [`InvalidReason`].
+    pub fn invalid_reason(&self) -> Option<InvalidReason> {
+        self.reason
     }
 
     /// The operation that failed ("open", "map", "flush", ...).

@@ -5,6 +5,7 @@ use std::fs::{File, OpenOptions};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 
+use crate::error::InvalidReason::{OutOfRange, Overflow};
 use crate::error::{Error, ErrorKind, Result};
 
 /// How a file is opened before it is mapped.
@@ -61,26 +62,35 @@ pub(crate) fn check_range(
     len: Option<u64>,
 ) -> Result<u64> {
     let shown_len = len.unwrap_or(total.saturating_sub(offset));
-    let fail = |detail: String| {
-        Err(Error::invalid(op, detail)
+    let fail = |reason, detail: String| {
+        Err(Error::invalid_because(reason, op, detail)
             .with_path(path)
             .with_range(offset, shown_len))
     };
     let len = match len {
         None if offset > total => {
-            return fail(format!("offset is past the end ({total} bytes)"));
+            return fail(
+                OutOfRange,
+                format!("offset is past the end ({total} bytes)"),
+            );
         }
         None => total - offset,
         Some(len) => len,
     };
     let Some(end) = offset.checked_add(len) else {
-        return fail("offset + length overflows".to_string());
+        return fail(Overflow, "offset + length overflows".to_string());
     };
     if end > total {
-        return fail(format!("range ends past the end ({total} bytes)"));
+        return fail(
+            OutOfRange,
+            format!("range ends past the end ({total} bytes)"),
+        );
     }
     if usize::try_from(len).is_err() {
-        return fail("length does not fit in the address space".to_string());
+        return fail(
+            Overflow,
+            "length does not fit in the address space".to_string(),
+        );
     }
     Ok(len)
 }

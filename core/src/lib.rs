@@ -42,7 +42,7 @@ mod records;
 mod region;
 mod windows;
 
-pub use error::{ByteRange, Error, ErrorKind, Result};
+pub use error::{ByteRange, Error, ErrorKind, InvalidReason, Result};
 pub use map::Map;
 pub use map_mut::{MapKind, MapMut};
 pub use options::{HugePages, MapOptions};

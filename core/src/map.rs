@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use memmap2::Mmap;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, InvalidReason, Result};
 use crate::file::check_range;
 use crate::options::MapOptions;
 use crate::region::{self, Advice, PopulateMethod};
@@ -140,7 +140,8 @@ impl Region<'_> {
             Some(len as u64),
         )?;
         if advice == Advice::DontNeed && self.discardable {
-            return Err(Error::invalid(
+            return Err(Error::invalid_because(
+                InvalidReason::Conflict,
                 "advise",
                 "dont-need would discard the contents of a private or anonymous map",
             )

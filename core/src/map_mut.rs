@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use memmap2::{MmapMut, MmapOptions, RemapOptions};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, InvalidReason, Result};
 use crate::file::check_range;
 use crate::map::Region;
 use crate::options::MapOptions;
@@ -196,14 +196,16 @@ impl MapMut {
         }
         match self.kind {
             MapKind::Private => {
-                return Err(Error::invalid(
+                return Err(Error::invalid_because(
+                    InvalidReason::Conflict,
                     "resize",
                     "a private copy-on-write map cannot be resized with its file",
                 )
                 .with_path(self.path()));
             }
             MapKind::Shared if !self.whole_file => {
-                return Err(Error::invalid(
+                return Err(Error::invalid_because(
+                    InvalidReason::Conflict,
                     "resize",
                     "only a map of a whole file can be resized with its file",
                 )

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use memmap2::{Mmap, MmapMut, MmapOptions};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, InvalidReason, Result};
 use crate::file::{Access, check_range, open_regular};
 use crate::map::Map;
 use crate::map_mut::{MapKind, MapMut};
@@ -112,10 +112,12 @@ impl MapOptions {
 
     fn refuse_range(&self, op: &'static str) -> Result<()> {
         if self.has_range() {
-            return Err(
-                Error::invalid(op, "a byte range applies to maps of existing files only")
-                    .with_range(self.offset, self.len.unwrap_or(0)),
-            );
+            return Err(Error::invalid_because(
+                InvalidReason::Conflict,
+                op,
+                "a byte range applies to maps of existing files only",
+            )
+            .with_range(self.offset, self.len.unwrap_or(0)));
         }
         Ok(())
     }

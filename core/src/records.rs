@@ -8,6 +8,7 @@ use std::path::Path;
 
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
+use crate::error::InvalidReason::{Misaligned, RecordSize};
 use crate::error::{Error, Result};
 use crate::map::Map;
 
@@ -121,7 +122,11 @@ where
 
 fn check_layout(data: &[u8], size: usize, align: usize) -> Result<()> {
     if size == 0 {
-        return Err(Error::invalid("records", "record size is zero"));
+        return Err(Error::invalid_because(
+            RecordSize,
+            "records",
+            "record size is zero",
+        ));
     }
     if !data.len().is_multiple_of(size) {
         return Err(Error::invalid(
@@ -134,7 +139,8 @@ fn check_layout(data: &[u8], size: usize, align: usize) -> Result<()> {
     }
     // An empty view has no address of its own; it holds no records to misalign.
     if !data.is_empty() && !(data.as_ptr() as usize).is_multiple_of(align) {
-        return Err(Error::invalid(
+        return Err(Error::invalid_because(
+            Misaligned,
             "records",
             format!(
                 "data does not start on a {align}-byte boundary (map a range at an aligned offset)"

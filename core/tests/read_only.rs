@@ -92,6 +92,10 @@ fn range_past_the_end_is_invalid_and_names_path_and_range() {
     assert!(msg.contains(&path.display().to_string()), "{msg}");
     assert!(msg.contains("offset 90, length 11"), "{msg}");
     assert!(msg.contains("past the end"), "{msg}");
+    assert_eq!(
+        err.invalid_reason(),
+        Some(mapview::InvalidReason::OutOfRange)
+    );
 
     let err = Map::open_range(&path, 101, 0).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
@@ -106,6 +110,7 @@ fn offset_plus_length_overflow_is_invalid() {
     let err = Map::open_range(&path, u64::MAX - 5, 10).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     assert!(err.to_string().contains("overflows"), "{err}");
+    assert_eq!(err.invalid_reason(), Some(mapview::InvalidReason::Overflow));
     let err = Map::open_range(&path, 1, u64::MAX).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
 }

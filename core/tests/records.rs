@@ -75,6 +75,10 @@ fn size_that_does_not_divide_the_data_is_invalid() {
     let err = Records::<Entry>::open(&path).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     assert!(err.to_string().contains("not a multiple"), "{err}");
+    assert_eq!(
+        err.invalid_reason(),
+        Some(mapview::InvalidReason::RecordSize)
+    );
 }
 
 #[test]
@@ -85,6 +89,10 @@ fn misaligned_range_is_invalid() {
     let err = Records::<Entry>::new(map).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     assert!(err.to_string().contains("boundary"), "{err}");
+    assert_eq!(
+        err.invalid_reason(),
+        Some(mapview::InvalidReason::Misaligned)
+    );
     // The same length at an aligned offset is fine.
     let map = Map::open_range(&path, 16, 32).unwrap();
     let recs = Records::<Entry>::new(map).unwrap();
