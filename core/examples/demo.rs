@@ -33,8 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let size = RECORDS * std::mem::size_of::<Reading>() as u64;
     {
         let mut map = MapOptions::new().create(&path, size)?;
-        let mut records = Records::<Reading, _>::new(&mut *map)?;
-        for (i, r) in records.iter_mut().enumerate() {
+        for (i, r) in Records::<Reading, _>::new(&mut *map)?.iter_mut().enumerate() {
             let i = i as u64;
             *r = Reading {
                 id: i * 7 + 3,
@@ -42,7 +41,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 celsius_milli: ((i * 37) % 50_000) as i32 - 10_000,
             };
         }
-        drop(records);
         map.flush()?;
     }
     println!(

@@ -26,6 +26,11 @@ pub enum ErrorKind {
     OutOfMemory,
     /// Any other I/O error; the source error is attached.
     Io,
+    /// Someone else holds it: e.g. another writer has the event log open.
+    Busy,
+    /// The data is damaged: a checksum mismatch, a bad magic number, a
+    /// header that contradicts the file.
+    Corrupt,
 }
 
 impl ErrorKind {
@@ -39,6 +44,8 @@ impl ErrorKind {
             ErrorKind::Unsupported => "unsupported",
             ErrorKind::OutOfMemory => "out of memory",
             ErrorKind::Io => "I/O error",
+            ErrorKind::Busy => "busy",
+            ErrorKind::Corrupt => "corrupt data",
         }
     }
 
@@ -247,6 +254,8 @@ impl From<Error> for io::Error {
             ErrorKind::Unsupported => io::ErrorKind::Unsupported,
             ErrorKind::OutOfMemory => io::ErrorKind::OutOfMemory,
             ErrorKind::Io => io::ErrorKind::Other,
+            ErrorKind::Busy => io::ErrorKind::WouldBlock,
+            ErrorKind::Corrupt => io::ErrorKind::InvalidData,
         };
         io::Error::new(kind, err)
     }

@@ -35,6 +35,7 @@
 
 mod error;
 mod file;
+pub mod log;
 mod map;
 mod map_mut;
 mod options;
