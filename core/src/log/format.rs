@@ -34,10 +34,18 @@ pub(crate) fn event_len(payload: usize) -> u64 {
 /// as stored, then the payload.
 pub(crate) fn event_crc(timestamp: u64, size: u32, payload: &[u8]) -> u32 {
     let mut h = crc32fast::Hasher::new();
-    h.update(&timestamp.to_le_bytes());
-    h.update(&size.to_le_bytes());
+    h.update(&event_head(timestamp, size, 0)[..12]);
     h.update(payload);
     h.finalize()
+}
+
+/// An event's 16 header bytes: timestamp, size, CRC.
+pub(crate) fn event_head(timestamp: u64, size: u32, crc: u32) -> [u8; EVENT_HEADER as usize] {
+    let mut head = [0u8; EVENT_HEADER as usize];
+    head[0..8].copy_from_slice(&timestamp.to_le_bytes());
+    head[8..12].copy_from_slice(&size.to_le_bytes());
+    head[12..16].copy_from_slice(&crc.to_le_bytes());
+    head
 }
 
 /// A fresh header for a log created at `created_ns`.
@@ -64,27 +72,38 @@ pub(crate) struct Header {
 /// Why a header is not a valid log header.
 pub(crate) fn parse_header(bytes: &[u8], file_len: u64) -> Result<Header, String> {
     if bytes.len() < HEADER_SIZE as usize || file_len < HEADER_SIZE {
-        return Err(format!("file is {file_len} bytes, shorter than the {HEADER_SIZE}-byte log header"));
+        return Err(format!(
+            "file is {file_len} bytes, shorter than the {HEADER_SIZE}-byte log header"
+        ));
     }
     if bytes[OFF_MAGIC..OFF_MAGIC + 8] != MAGIC {
         return Err("not a mapview event log (bad magic)".to_string());
     }
     let version = u32_at(bytes, OFF_VERSION);
     if version != VERSION {
-        return Err(format!("log format version {version} is not supported (this library reads {VERSION})"));
+        return Err(format!(
+            "log format version {version} is not supported (this library reads {VERSION})"
+        ));
     }
     let header_size = u32_at(bytes, OFF_HEADER_SIZE);
     if u64::from(header_size) != HEADER_SIZE {
         return Err(format!("header size {header_size} is not {HEADER_SIZE}"));
     }
     let write_offset = load_u64(bytes, OFF_WRITE_OFFSET);
-    if write_offset < HEADER_SIZE || write_offset > file_len || !write_offset.is_multiple_of(ALIGN) {
-        return Err(format!("write offset {write_offset} does not fit a {file_len}-byte file"));
+    if write_offset < HEADER_SIZE || write_offset > file_len || !write_offset.is_multiple_of(ALIGN)
+    {
+        return Err(format!(
+            "write offset {write_offset} does not fit a {file_len}-byte file"
+        ));
     }
     Ok(Header {
         write_offset,
         event_count: load_u64(bytes, OFF_EVENT_COUNT),
-        created_ns: u64::from_le_bytes(bytes[OFF_CREATED..OFF_CREATED + 8].try_into().expect("8 bytes")),
+        created_ns: u64::from_le_bytes(
+            bytes[OFF_CREATED..OFF_CREATED + 8]
+                .try_into()
+                .expect("8 bytes"),
+        ),
         synced_offset: load_u64(bytes, OFF_SYNCED).clamp(HEADER_SIZE, write_offset),
     })
 }
@@ -114,7 +133,11 @@ pub(crate) fn store_u64(bytes: &mut [u8], at: usize, value: u64) {
 
 /// What is wrong with the event at `offset`, if anything, and its length.
 pub(crate) enum Framed<'a> {
-    Good { timestamp: u64, payload: &'a [u8], len: u64 },
+    Good {
+        timestamp: u64,
+        payload: &'a [u8],
+        len: u64,
+    },
     /// Damaged; `next` is where the following event would start if the
     /// size field can be believed.
     Damaged { reason: String, next: Option<u64> },
@@ -125,7 +148,10 @@ pub(crate) enum Framed<'a> {
 pub(crate) fn frame(bytes: &[u8], offset: u64, end: u64) -> Framed<'_> {
     if offset + EVENT_HEADER > end {
         return Framed::Damaged {
-            reason: format!("{} bytes left before the write offset, less than an event header", end - offset),
+            reason: format!(
+                "{} bytes left before the write offset, less than an event header",
+                end - offset
+            ),
             next: None,
         };
     }
@@ -150,7 +176,14 @@ pub(crate) fn frame(bytes: &[u8], offset: u64, end: u64) -> Framed<'_> {
     }
     let padding = &bytes[at + EVENT_HEADER as usize + size as usize..at + len as usize];
     if padding.iter().any(|&b| b != 0) {
-        return Framed::Damaged { reason: "non-zero padding after the payload".to_string(), next: Some(offset + len) };
+        return Framed::Damaged {
+            reason: "non-zero padding after the payload".to_string(),
+            next: Some(offset + len),
+        };
     }
-    Framed::Good { timestamp, payload, len }
+    Framed::Good {
+        timestamp,
+        payload,
+        len,
+    }
 }

@@ -65,10 +65,20 @@ pub(crate) fn walk(bytes: &[u8], start: u64, end: u64) -> Walk {
                 at += len;
                 count += 1;
             }
-            Framed::Damaged { reason, .. } => return Walk { good_end: at, count, damage: Some((at, reason)) },
+            Framed::Damaged { reason, .. } => {
+                return Walk {
+                    good_end: at,
+                    count,
+                    damage: Some((at, reason)),
+                };
+            }
         }
     }
-    Walk { good_end: at, count, damage: None }
+    Walk {
+        good_end: at,
+        count,
+        damage: None,
+    }
 }
 
 /// A reader of an event log.
@@ -135,25 +145,38 @@ impl LogReader {
 
     /// Events from the first one.
     pub fn events(&self) -> Events<'_> {
-        Events { reader: self, at: HEADER_SIZE, failed: false }
+        Events {
+            reader: self,
+            at: HEADER_SIZE,
+            failed: false,
+        }
     }
 
     /// Events from `offset`, which must be where an event starts (an
     /// offset `Event::offset` gave, or `write_offset()` to see only new ones).
     pub fn events_from(&self, offset: u64) -> Result<Events<'_>> {
         if offset < HEADER_SIZE || offset > self.end || !offset.is_multiple_of(format::ALIGN) {
-            return Err(Error::invalid("read log", "offset is not where an event starts")
-                .with_path(Some(&self.path))
-                .with_range(offset, 0));
+            return Err(
+                Error::invalid("read log", "offset is not where an event starts")
+                    .with_path(Some(&self.path))
+                    .with_range(offset, 0),
+            );
         }
         if offset < self.end
             && let Framed::Damaged { reason, .. } = format::frame(&self.map, offset, self.end)
         {
-            return Err(Error::invalid("read log", format!("offset is not where an event starts ({reason})"))
-                .with_path(Some(&self.path))
-                .with_range(offset, 0));
+            return Err(Error::invalid(
+                "read log",
+                format!("offset is not where an event starts ({reason})"),
+            )
+            .with_path(Some(&self.path))
+            .with_range(offset, 0));
         }
-        Ok(Events { reader: self, at: offset, failed: false })
+        Ok(Events {
+            reader: self,
+            at: offset,
+            failed: false,
+        })
     }
 
     /// The event count the header holds (as of the last refresh).
@@ -224,15 +247,27 @@ impl<'a> Iterator for Events<'a> {
         }
         let offset = self.at;
         match format::frame(&self.reader.map, offset, self.reader.end) {
-            Framed::Good { timestamp, payload, len } => {
+            Framed::Good {
+                timestamp,
+                payload,
+                len,
+            } => {
                 self.at += len;
-                Some(Ok(Event { offset, timestamp_ns: timestamp, payload }))
+                Some(Ok(Event {
+                    offset,
+                    timestamp_ns: timestamp,
+                    payload,
+                }))
             }
             Framed::Damaged { reason, .. } => {
                 self.failed = true;
-                Some(Err(Error::new(ErrorKind::Corrupt, "read log", format!("damaged event: {reason}"))
-                    .with_path(Some(&self.reader.path))
-                    .with_range(offset, self.reader.end - offset)))
+                Some(Err(Error::new(
+                    ErrorKind::Corrupt,
+                    "read log",
+                    format!("damaged event: {reason}"),
+                )
+                .with_path(Some(&self.reader.path))
+                .with_range(offset, self.reader.end - offset)))
             }
         }
     }

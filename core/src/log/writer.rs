@@ -7,8 +7,10 @@ use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::format::{self, EVENT_HEADER, HEADER_SIZE, MAX_PAYLOAD, OFF_EVENT_COUNT, OFF_SYNCED, OFF_WRITE_OFFSET};
-use super::reader::{walk, Walk};
+use super::format::{
+    self, EVENT_HEADER, HEADER_SIZE, MAX_PAYLOAD, OFF_EVENT_COUNT, OFF_SYNCED, OFF_WRITE_OFFSET,
+};
+use super::reader::{Walk, walk};
 use crate::error::{Error, ErrorKind, Result};
 use crate::map_mut::MapMut;
 use crate::options::MapOptions;
@@ -24,7 +26,11 @@ pub struct LogOptions {
 
 impl Default for LogOptions {
     fn default() -> LogOptions {
-        LogOptions { capacity: 1 << 20, segment: 64 << 20, prefault: true }
+        LogOptions {
+            capacity: 1 << 20,
+            segment: 64 << 20,
+            prefault: true,
+        }
     }
 }
 
@@ -41,8 +47,10 @@ impl LogOptions {
         self
     }
 
-    /// How much the file grows by when an append does not fit (default
-    /// 64 MiB; an event bigger than that grows it by what it needs).
+    /// The most the file grows by at once when an append does not fit
+    /// (default 64 MiB). Growth doubles the file up to this step, so small
+    /// logs stay small; an event bigger than the step grows it by what it
+    /// needs.
     pub fn segment(&mut self, bytes: u64) -> &mut Self {
         self.segment = bytes;
         self
@@ -71,7 +79,9 @@ pub struct LogWriter {
 }
 
 fn now_ns() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
 }
 
 fn lock_writer(path: &Path) -> Result<File> {
@@ -81,8 +91,12 @@ fn lock_writer(path: &Path) -> Result<File> {
     if rc != 0 {
         let e = std::io::Error::last_os_error();
         if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
-            return Err(Error::new(ErrorKind::Busy, "open log", "another writer has this log open")
-                .with_path(Some(path)));
+            return Err(Error::new(
+                ErrorKind::Busy,
+                "open log",
+                "another writer has this log open",
+            )
+            .with_path(Some(path)));
         }
         return Err(Error::io("lock", e).with_path(Some(path)));
     }
@@ -130,13 +144,21 @@ impl LogWriter {
         let mut map = MapMut::open(path)?;
         let header = format::parse_header(&map, map.len() as u64)
             .map_err(|why| Error::new(ErrorKind::Corrupt, "open log", why).with_path(Some(path)))?;
-        let Walk { good_end, count, damage } = walk(&map, HEADER_SIZE, header.write_offset);
+        let Walk {
+            good_end,
+            count,
+            damage,
+        } = walk(&map, HEADER_SIZE, header.write_offset);
         if let Some((offset, reason)) = damage
             && offset < header.synced_offset
         {
-            return Err(Error::new(ErrorKind::Corrupt, "open log", format!("damaged event: {reason}"))
-                .with_path(Some(path))
-                .with_range(offset, header.write_offset - offset));
+            return Err(Error::new(
+                ErrorKind::Corrupt,
+                "open log",
+                format!("damaged event: {reason}"),
+            )
+            .with_path(Some(path))
+            .with_range(offset, header.write_offset - offset));
         }
         // Commit what survived: the write offset goes back to the last good event.
         format::store_u64(&mut map, OFF_EVENT_COUNT, count);
@@ -174,9 +196,11 @@ impl LogWriter {
         if needed <= have {
             return Ok(());
         }
-        let new_len = needed.max(have.saturating_add(self.segment));
-        let new_len = usize::try_from(new_len)
-            .map_err(|_| Error::invalid("append", "log exceeds the address space").with_path(Some(&self.path)))?;
+        let step = have.clamp(HEADER_SIZE, self.segment);
+        let new_len = needed.max(have.saturating_add(step));
+        let new_len = usize::try_from(new_len).map_err(|_| {
+            Error::invalid("append", "log exceeds the address space").with_path(Some(&self.path))
+        })?;
         self.map.resize(new_len)?;
         self.prefault_from(have as usize)
     }
@@ -196,7 +220,10 @@ impl LogWriter {
 
     /// Appends several events, all stamped now, and publishes them at once:
     /// readers see all of them or none.
-    pub fn append_batch<'a>(&mut self, payloads: impl IntoIterator<Item = &'a [u8]>) -> Result<usize> {
+    pub fn append_batch<'a>(
+        &mut self,
+        payloads: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Result<usize> {
         let ts = now_ns();
         let start = (self.write_offset, self.count);
         let mut n = 0;
@@ -215,8 +242,11 @@ impl LogWriter {
     /// Writes an event past the write offset, not yet visible to readers.
     fn write_event(&mut self, timestamp_ns: u64, payload: &[u8]) -> Result<u64> {
         if payload.len() > MAX_PAYLOAD {
-            return Err(Error::invalid("append", format!("payload of {} bytes exceeds {MAX_PAYLOAD}", payload.len()))
-                .with_path(Some(&self.path)));
+            return Err(Error::invalid(
+                "append",
+                format!("payload of {} bytes exceeds {MAX_PAYLOAD}", payload.len()),
+            )
+            .with_path(Some(&self.path)));
         }
         let len = format::event_len(payload.len());
         self.ensure(len)?;
@@ -224,10 +254,8 @@ impl LogWriter {
         let size = payload.len() as u32;
         let crc = format::event_crc(timestamp_ns, size, payload);
         let event = &mut self.map[at..at + len as usize];
-        event[0..8].copy_from_slice(&timestamp_ns.to_le_bytes());
-        event[8..12].copy_from_slice(&size.to_le_bytes());
-        event[12..16].copy_from_slice(&crc.to_le_bytes());
         let body = EVENT_HEADER as usize;
+        event[..body].copy_from_slice(&format::event_head(timestamp_ns, size, crc));
         event[body..body + payload.len()].copy_from_slice(payload);
         // Padding may hold bytes of an event torn by a crash: zero it.
         event[body + payload.len()..].fill(0);
