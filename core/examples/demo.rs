@@ -33,7 +33,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let size = RECORDS * std::mem::size_of::<Reading>() as u64;
     {
         let mut map = MapOptions::new().create(&path, size)?;
-        for (i, r) in Records::<Reading, _>::new(&mut *map)?.iter_mut().enumerate() {
+        for (i, r) in Records::<Reading, _>::new(&mut *map)?
+            .iter_mut()
+            .enumerate()
+        {
             let i = i as u64;
             *r = Reading {
                 id: i * 7 + 3,

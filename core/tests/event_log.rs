@@ -18,11 +18,27 @@ fn append_one_and_batch_then_read_back_in_order() {
     assert_eq!(w.count(), 5);
     let r = LogReader::open(&path).unwrap();
     assert_eq!(r.count(), 5);
-    assert_eq!(payloads(&r), vec![b"one".to_vec(), b"two".to_vec(), vec![], b"four!!!!!".to_vec(), b"stamped".to_vec()]);
+    assert_eq!(
+        payloads(&r),
+        vec![
+            b"one".to_vec(),
+            b"two".to_vec(),
+            vec![],
+            b"four!!!!!".to_vec(),
+            b"stamped".to_vec()
+        ]
+    );
     let events: Vec<_> = r.events().map(Result::unwrap).collect();
     assert_eq!(events[4].timestamp_ns, 42);
-    assert!(events[0].timestamp_ns > 1_600_000_000_000_000_000, "wall-clock ns");
-    assert!(events.windows(2).all(|p| p[0].offset < p[1].offset && p[0].offset % 8 == 0));
+    assert!(
+        events[0].timestamp_ns > 1_600_000_000_000_000_000,
+        "wall-clock ns"
+    );
+    assert!(
+        events
+            .windows(2)
+            .all(|p| p[0].offset < p[1].offset && p[0].offset % 8 == 0)
+    );
     assert!(r.verify().is_ok());
 }
 
@@ -33,11 +49,19 @@ fn iterate_from_an_offset() {
     let mut w = LogWriter::create(&path, &LogOptions::new()).unwrap();
     let offsets: Vec<u64> = (0..10u8).map(|i| w.append(&[i; 5]).unwrap()).collect();
     let r = LogReader::open(&path).unwrap();
-    let tail: Vec<_> = r.events_from(offsets[7]).unwrap().map(|e| e.unwrap().payload[0]).collect();
+    let tail: Vec<_> = r
+        .events_from(offsets[7])
+        .unwrap()
+        .map(|e| e.unwrap().payload[0])
+        .collect();
     assert_eq!(tail, vec![7, 8, 9]);
     assert_eq!(r.events_from(r.write_offset()).unwrap().count(), 0);
     for bad in [0, 127, offsets[3] + 8, offsets[3] + 1, r.write_offset() + 8] {
-        assert_eq!(r.events_from(bad).unwrap_err().kind(), ErrorKind::InvalidArgument, "offset {bad}");
+        assert_eq!(
+            r.events_from(bad).unwrap_err().kind(),
+            ErrorKind::InvalidArgument,
+            "offset {bad}"
+        );
     }
 }
 
@@ -76,7 +100,10 @@ fn a_second_writer_gets_a_busy_error_and_readers_are_unaffected() {
     drop(w);
     let mut again = LogWriter::open(&path).unwrap();
     again.append(b"y").unwrap();
-    assert_eq!(payloads(&LogReader::open(&path).unwrap()), vec![b"x".to_vec(), b"y".to_vec()]);
+    assert_eq!(
+        payloads(&LogReader::open(&path).unwrap()),
+        vec![b"x".to_vec(), b"y".to_vec()]
+    );
 }
 
 #[test]
@@ -92,22 +119,46 @@ fn reopen_continues_after_the_last_event() {
     let mut w = LogWriter::open(&path).unwrap();
     assert_eq!(w.count(), 1);
     w.append(b"after").unwrap();
-    assert_eq!(payloads(&LogReader::open(&path).unwrap()), vec![b"before".to_vec(), b"after".to_vec()]);
+    assert_eq!(
+        payloads(&LogReader::open(&path).unwrap()),
+        vec![b"before".to_vec(), b"after".to_vec()]
+    );
 }
 
 #[test]
 fn create_never_overwrites_and_bad_files_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = common::file_with(&dir, "precious", b"not a log at all, and much longer than nothing............................................................................................................");
-    assert_eq!(LogWriter::create(&path, &LogOptions::new()).unwrap_err().kind(), ErrorKind::AlreadyExists);
+    assert_eq!(
+        LogWriter::create(&path, &LogOptions::new())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::AlreadyExists
+    );
     let err = LogReader::open(&path).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Corrupt);
     assert!(err.to_string().contains("bad magic"), "{err}");
-    assert_eq!(LogWriter::open(&path).unwrap_err().kind(), ErrorKind::Corrupt);
+    assert_eq!(
+        LogWriter::open(&path).unwrap_err().kind(),
+        ErrorKind::Corrupt
+    );
     let short = common::file_with(&dir, "short", b"MVEVLOG");
-    assert_eq!(LogReader::open(&short).unwrap_err().kind(), ErrorKind::Corrupt);
-    assert_eq!(LogReader::open(dir.path().join("missing")).unwrap_err().kind(), ErrorKind::NotFound);
-    assert_eq!(LogWriter::create(dir.path().join("z"), LogOptions::new().segment(0)).unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert_eq!(
+        LogReader::open(&short).unwrap_err().kind(),
+        ErrorKind::Corrupt
+    );
+    assert_eq!(
+        LogReader::open(dir.path().join("missing"))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        LogWriter::create(dir.path().join("z"), LogOptions::new().segment(0))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidArgument
+    );
 }
 
 #[test]
@@ -115,7 +166,9 @@ fn a_flipped_byte_is_reported_with_its_offset_never_returned() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a.log");
     let mut w = LogWriter::create(&path, &LogOptions::new()).unwrap();
-    let offsets: Vec<u64> = (0..50u32).map(|i| w.append(format!("event number {i}").as_bytes()).unwrap()).collect();
+    let offsets: Vec<u64> = (0..50u32)
+        .map(|i| w.append(format!("event number {i}").as_bytes()).unwrap())
+        .collect();
     w.sync().unwrap();
     drop(w);
     // Flip one payload byte of event 20.
@@ -125,7 +178,11 @@ fn a_flipped_byte_is_reported_with_its_offset_never_returned() {
 
     let r = LogReader::open(&path).unwrap();
     let results: Vec<_> = r.events().collect();
-    assert_eq!(results.len(), 21, "20 good events, then the error, then the end");
+    assert_eq!(
+        results.len(),
+        21,
+        "20 good events, then the error, then the end"
+    );
     assert!(results[..20].iter().all(Result::is_ok));
     let err = results[20].as_ref().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Corrupt);
@@ -134,7 +191,10 @@ fn a_flipped_byte_is_reported_with_its_offset_never_returned() {
     assert_eq!(report.damaged.len(), 1);
     assert_eq!(report.damaged[0].offset, offsets[20]);
     assert!(report.damaged[0].reason.contains("checksum"));
-    assert_eq!(report.good_events, 49, "verify looks past a damaged event it can frame");
+    assert_eq!(
+        report.good_events, 49,
+        "verify looks past a damaged event it can frame"
+    );
     // The writer refuses to append after damage in the synced part.
     let err = LogWriter::open(&path).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Corrupt);
@@ -146,7 +206,9 @@ fn random_byte_flips_never_yield_a_corrupt_event() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a.log");
     let mut w = LogWriter::create(&path, &LogOptions::new()).unwrap();
-    let expected: Vec<Vec<u8>> = (0..200u32).map(|i| format!("payload-{i}-{}", "x".repeat(i as usize % 37)).into_bytes()).collect();
+    let expected: Vec<Vec<u8>> = (0..200u32)
+        .map(|i| format!("payload-{i}-{}", "x".repeat(i as usize % 37)).into_bytes())
+        .collect();
     for p in &expected {
         w.append(p).unwrap();
     }
@@ -168,7 +230,11 @@ fn random_byte_flips_never_yield_a_corrupt_event() {
         for e in r.events() {
             match e {
                 Ok(e) => {
-                    assert_eq!(e.payload, &expected[seen][..], "a returned event is always intact");
+                    assert_eq!(
+                        e.payload,
+                        &expected[seen][..],
+                        "a returned event is always intact"
+                    );
                     seen += 1;
                 }
                 Err(err) => {
@@ -198,14 +264,18 @@ fn a_torn_tail_past_the_last_sync_is_cut_off_on_reopen() {
     let mut w = LogWriter::open(&path).unwrap();
     assert_eq!(w.count(), 1);
     w.append(b"next").unwrap();
-    assert_eq!(payloads(&LogReader::open(&path).unwrap()), vec![b"synced".to_vec(), b"next".to_vec()]);
+    assert_eq!(
+        payloads(&LogReader::open(&path).unwrap()),
+        vec![b"synced".to_vec(), b"next".to_vec()]
+    );
 }
 
 #[test]
 fn readers_in_threads_never_see_half_an_event() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a.log");
-    let mut w = LogWriter::create(&path, LogOptions::new().capacity(1 << 16).segment(1 << 16)).unwrap();
+    let mut w =
+        LogWriter::create(&path, LogOptions::new().capacity(1 << 16).segment(1 << 16)).unwrap();
     let readers: Vec<_> = (0..2)
         .map(|_| {
             let path = path.clone();

@@ -15,7 +15,10 @@ const CHILD_ENV: &str = "MAPVIEW_CRASH_WRITER_LOG";
 /// Payload of event `seq`: its number, then a length and fill that vary.
 fn payload(seq: u64) -> Vec<u8> {
     let mut p = seq.to_le_bytes().to_vec();
-    p.extend(std::iter::repeat_n((seq % 251) as u8, (seq * 37 % 700) as usize));
+    p.extend(std::iter::repeat_n(
+        (seq % 251) as u8,
+        (seq * 37 % 700) as usize,
+    ));
     p
 }
 
@@ -23,10 +26,14 @@ fn payload(seq: u64) -> Vec<u8> {
 /// events and reporting each completed sync on stdout.
 #[test]
 fn crash_writer_child() {
-    let Some(path) = std::env::var_os(CHILD_ENV) else { return };
+    let Some(path) = std::env::var_os(CHILD_ENV) else {
+        return;
+    };
     let mut w = match LogWriter::open(&path) {
         Ok(w) => w,
-        Err(_) => LogWriter::create(&path, LogOptions::new().capacity(8192).segment(64 << 10)).unwrap(),
+        Err(_) => {
+            LogWriter::create(&path, LogOptions::new().capacity(8192).segment(64 << 10)).unwrap()
+        }
     };
     let mut seq = w.count();
     loop {
@@ -50,7 +57,11 @@ fn check_log(path: &std::path::Path) -> u64 {
     let mut n = 0;
     for e in r.events() {
         let e = e.unwrap_or_else(|err| panic!("after a crash the log returned an error: {err}"));
-        assert_eq!(e.payload, &payload(n)[..], "event {n} is intact and in sequence");
+        assert_eq!(
+            e.payload,
+            &payload(n)[..],
+            "event {n} is intact and in sequence"
+        );
         n += 1;
     }
     let report = r.verify();
@@ -69,7 +80,12 @@ fn killed_writers_lose_no_synced_event() {
         rng ^= rng >> 7;
         rng ^= rng << 17;
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "crash_writer_child", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "crash_writer_child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD_ENV, &path)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -80,21 +96,34 @@ fn killed_writers_lose_no_synced_event() {
             BufReader::new(stdout)
                 .lines()
                 .map_while(Result::ok)
-                .filter_map(|l| l.strip_prefix("synced ").and_then(|n| n.parse::<u64>().ok()))
+                .filter_map(|l| {
+                    l.strip_prefix("synced ")
+                        .and_then(|n| n.parse::<u64>().ok())
+                })
                 .max()
         });
         // Let it start (and recover), then kill it at a random moment.
         std::thread::sleep(Duration::from_micros(20_000 + rng % 40_000));
         child.kill().unwrap();
         let status = child.wait().unwrap();
-        assert_eq!(status.signal(), Some(libc::SIGKILL), "round {round}: the writer died of the kill");
+        assert_eq!(
+            status.signal(),
+            Some(libc::SIGKILL),
+            "round {round}: the writer died of the kill"
+        );
         if let Some(n) = acks.join().unwrap() {
             last_synced = last_synced.max(n);
         }
         let recovered = check_log(&path);
-        assert!(recovered >= last_synced, "round {round}: {recovered} events, but {last_synced} were synced");
+        assert!(
+            recovered >= last_synced,
+            "round {round}: {recovered} events, but {last_synced} were synced"
+        );
     }
-    assert!(last_synced > 0, "the writer never got to a sync: the test exercised nothing");
+    assert!(
+        last_synced > 0,
+        "the writer never got to a sync: the test exercised nothing"
+    );
     eprintln!("40 kills: {last_synced} events acknowledged by a sync, all recovered");
     // The log is still appendable and whole after all of it.
     let mut w = LogWriter::open(&path).unwrap();

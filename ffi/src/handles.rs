@@ -105,3 +105,35 @@ impl<T> Registry<T> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closed_wrong_type_zero_and_forged_handles_are_told_apart() {
+        let maps: Registry<u32> = Registry::new(1, "map");
+        let others: Registry<u32> = Registry::new(2, "windows");
+        let id = maps.insert(7);
+        let other = others.insert(8);
+        assert_eq!(*maps.get(id).unwrap(), 7);
+        assert_eq!(maps.get(0).unwrap_err().code, mapview_status::MAPVIEW_ERR_INVALID_HANDLE);
+        let wrong = maps.get(other).unwrap_err();
+        assert_eq!(wrong.code, mapview_status::MAPVIEW_ERR_INVALID_HANDLE);
+        assert!(wrong.message.contains("not a map handle"), "{}", wrong.message);
+        assert_eq!(maps.get(id + 1000).unwrap_err().code, mapview_status::MAPVIEW_ERR_INVALID_HANDLE);
+        assert_eq!(*maps.remove(id).unwrap(), 7);
+        assert_eq!(maps.get(id).unwrap_err().code, mapview_status::MAPVIEW_ERR_CLOSED);
+        assert_eq!(maps.remove(id).unwrap_err().code, mapview_status::MAPVIEW_ERR_CLOSED);
+        assert_ne!(maps.insert(9), id, "ids are never reused");
+    }
+
+    #[test]
+    fn an_object_lives_until_the_last_user_is_done() {
+        let reg: Registry<String> = Registry::new(1, "map");
+        let id = reg.insert("alive".to_string());
+        let held = reg.get(id).unwrap();
+        reg.remove(id).unwrap();
+        assert_eq!(*held, "alive", "a call in flight keeps its object");
+    }
+}
