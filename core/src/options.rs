@@ -27,7 +27,9 @@ pub enum HugePages {
     /// Explicit hugetlb pages (MAP_HUGETLB / MFD_HUGETLB). Anonymous maps
     /// only, or files on hugetlbfs. Fails with `OutOfMemory` when no huge
     /// pages are reserved (`vm.nr_hugepages` is 0) and with `Unsupported`
-    /// for a file that is not on hugetlbfs.
+    /// for a file that is not on hugetlbfs. An anonymous map's length is
+    /// rounded up to whole huge pages (the kernel can neither size nor
+    /// unmap part of one); `len()` reports the rounded length.
     Explicit,
     /// `Explicit` where it works, else normal pages with `Transparent`
     /// advice. Never fails for lack of a hugetlb pool.
@@ -256,6 +258,7 @@ impl MapOptions {
     }
 
     fn map_anon_private(&self, len: usize) -> Result<MmapMut> {
+        let huge_len = round_to_huge_pages(len);
         let plain = || {
             MmapOptions::new()
                 .len(len)
@@ -264,7 +267,7 @@ impl MapOptions {
         };
         match self.huge {
             HugePages::Explicit | HugePages::ExplicitOrTransparent => {
-                match MmapOptions::new().len(len).huge(None).map_anon() {
+                match MmapOptions::new().len(huge_len?).huge(None).map_anon() {
                     Ok(m) => Ok(m),
                     Err(e) if self.huge == HugePages::Explicit => Err(no_hugetlb(e, len)),
                     Err(_) => plain(),
@@ -280,10 +283,10 @@ impl MapOptions {
     pub fn anonymous_shared(&self, len: usize) -> Result<MapMut> {
         self.refuse_range("map anonymous")?;
         let (file, mmap) = match self.huge {
-            HugePages::Explicit => shared_anon(true, len)?,
-            HugePages::ExplicitOrTransparent => {
-                shared_anon(true, len).or_else(|_| shared_anon(false, len))?
-            }
+            HugePages::Explicit => shared_anon(true, round_to_huge_pages(len)?)?,
+            HugePages::ExplicitOrTransparent => round_to_huge_pages(len)
+                .and_then(|huge_len| shared_anon(true, huge_len))
+                .or_else(|_| shared_anon(false, len))?,
             _ => shared_anon(false, len)?,
         };
         let map = MapMut::from_parts(mmap, MapKind::AnonymousShared, Some(file), None, 0, true);
@@ -300,8 +303,8 @@ impl MapOptions {
         Err(Error::new(
             ErrorKind::Unsupported,
             "map",
-            "explicit huge pages need a file on hugetlbfs; use HugePages::Transparent \
-             or HugePages::ExplicitOrTransparent for other files",
+            "explicit huge pages need a file on hugetlbfs; other files take transparent \
+             huge pages, or the explicit-or-transparent policy",
         )
         .with_path(path))
     }
@@ -328,6 +331,31 @@ impl MapOptions {
     }
 }
 
+/// The system's default huge page size (Hugepagesize in /proc/meminfo).
+fn huge_page_size() -> usize {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            let line = m.lines().find(|l| l.starts_with("Hugepagesize:"))?;
+            let kb: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kb * 1024)
+        })
+        .unwrap_or(2 << 20)
+}
+
+/// `len` rounded up to whole huge pages.
+fn round_to_huge_pages(len: usize) -> Result<usize> {
+    let huge = huge_page_size();
+    len.checked_next_multiple_of(huge).ok_or_else(|| {
+        Error::invalid_because(
+            InvalidReason::Overflow,
+            "map anonymous",
+            format!("length rounded up to {huge}-byte huge pages overflows"),
+        )
+        .with_range(0, len as u64)
+    })
+}
+
 fn on_hugetlbfs(file: &File) -> bool {
     use std::os::fd::AsRawFd;
     let mut st = std::mem::MaybeUninit::<libc::statfs>::uninit();
@@ -343,7 +371,7 @@ fn no_hugetlb(e: std::io::Error, len: usize) -> Error {
     if err.kind() == ErrorKind::OutOfMemory {
         err.with_detail(
             "no explicit huge pages available (is vm.nr_hugepages 0?); \
-             HugePages::ExplicitOrTransparent falls back to normal pages",
+             the explicit-or-transparent policy falls back to normal pages",
         )
     } else {
         err

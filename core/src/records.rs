@@ -129,7 +129,8 @@ fn check_layout(data: &[u8], size: usize, align: usize) -> Result<()> {
         ));
     }
     if !data.len().is_multiple_of(size) {
-        return Err(Error::invalid(
+        return Err(Error::invalid_because(
+            RecordSize,
             "records",
             format!(
                 "data length {} is not a multiple of the record size {size}",
