@@ -66,7 +66,7 @@ else
 fi
 check "build the C library, tests and examples" make -s c-tests
 suite "C tests under valgrind" plain_counts \
-  valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 build/c/test_mapview
+  valgrind -q --leak-check=full --show-possibly-lost=no --errors-for-leak-kinds=definite,indirect --error-exitcode=99 build/c/test_mapview
 suite "C tests under AddressSanitizer + UndefinedBehaviorSanitizer" plain_counts build/c/test_mapview_asan
 suite "C examples" plain_counts bash bindings/c/tests/run_examples.sh build/c
 suite "install + pkg-config (shared, static)" plain_counts bash bindings/c/tests/install_test.sh
