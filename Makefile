@@ -30,10 +30,10 @@ lib:
 
 # include/mapview.h is generated; never edit it by hand.
 header:
-	cbindgen --config ffi/cbindgen.toml --crate mapview-ffi --output include/mapview.h ffi
+	cbindgen -q --config ffi/cbindgen.toml --crate mapview-ffi --output include/mapview.h ffi
 
 header-check:
-	cbindgen --config ffi/cbindgen.toml --crate mapview-ffi --output include/mapview.h --verify ffi
+	cbindgen -q --config ffi/cbindgen.toml --crate mapview-ffi --output include/mapview.h --verify ffi
 
 $(CBUILD)/test_mapview: $(C_TEST_SRC) $(C_TEST_HDR) include/mapview.h lib
 	@mkdir -p $(CBUILD)

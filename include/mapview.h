@@ -32,6 +32,16 @@
 
 
 /**
+ * mapview_log_options.flags: do not pre-fault preallocated space.
+ */
+#define MAPVIEW_LOG_NO_PREFAULT 1
+
+/**
+ * Pass as the timestamp to stamp an event with the current time.
+ */
+#define MAPVIEW_LOG_NOW UINT64_MAX
+
+/**
  * mapview_map_options.flags: fault every page in at map time, reporting
  * errors now (MADV_POPULATE_READ/WRITE where the kernel has them).
  */
@@ -147,6 +157,15 @@ enum mapview_status
    * A bug in mapview: a panic was caught at the C boundary. Please report it.
    */
   MAPVIEW_ERR_PANIC = 17,
+  /**
+   * Someone else holds it: e.g. another writer has the event log open.
+   */
+  MAPVIEW_ERR_BUSY = 18,
+  /**
+   * The data is damaged (checksum mismatch, bad magic, impossible header);
+   * the message gives the offset.
+   */
+  MAPVIEW_ERR_CORRUPT = 19,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -162,6 +181,103 @@ typedef int32_t mapview_status;
  * with mapview_error_free. Immutable, so it may be read from any thread.
  */
 typedef struct mapview_error mapview_error;
+
+/**
+ * How a new log is laid out. Initialise with mapview_log_options_init().
+ * May grow in later versions (struct_size).
+ */
+typedef struct mapview_log_options {
+  /**
+   * sizeof(mapview_log_options) as the caller was compiled; set by init.
+   */
+  uint32_t struct_size;
+  /**
+   * MAPVIEW_LOG_NO_PREFAULT; other bits are refused.
+   */
+  uint32_t flags;
+  /**
+   * Bytes to preallocate (default 1 MiB). A log created with room for
+   * what it will hold appends fastest.
+   */
+  uint64_t capacity;
+  /**
+   * The most the file grows by at once (default 64 MiB).
+   */
+  uint64_t segment;
+} mapview_log_options;
+
+/**
+ * The writer of an event log (a value; 0 is never valid).
+ */
+typedef struct mapview_log_writer {
+  uint64_t id;
+} mapview_log_writer;
+
+/**
+ * A byte buffer: `len` bytes at `data` (NULL allowed when len is 0).
+ */
+typedef struct mapview_bytes {
+  const uint8_t *data;
+  size_t len;
+} mapview_bytes;
+
+/**
+ * A reader of an event log (a value; 0 is never valid).
+ */
+typedef struct mapview_log_reader {
+  uint64_t id;
+} mapview_log_reader;
+
+/**
+ * One event, borrowed from a reader.
+ */
+typedef struct mapview_log_event {
+  /**
+   * Where the event starts in the file.
+   */
+  uint64_t offset;
+  /**
+   * Where the next event starts (pass it to mapview_log_read).
+   */
+  uint64_t next_offset;
+  uint64_t timestamp_ns;
+  /**
+   * The payload; valid until mapview_log_reader_refresh, _wait or _close
+   * on this reader.
+   */
+  const uint8_t *payload;
+  size_t len;
+} mapview_log_event;
+
+/**
+ * What mapview_log_verify found.
+ */
+typedef struct mapview_log_report {
+  /**
+   * Events whose checksum is right.
+   */
+  uint64_t good_events;
+  /**
+   * The event count the header claims.
+   */
+  uint64_t header_count;
+  /**
+   * End of the committed events.
+   */
+  uint64_t write_offset;
+  /**
+   * End of the events covered by the writer's last completed sync.
+   */
+  uint64_t synced_offset;
+  /**
+   * Damaged events found (0 for a sound log).
+   */
+  uint64_t damaged_events;
+  /**
+   * Offset of the first damaged event (0 when there is none).
+   */
+  uint64_t first_damaged_offset;
+} mapview_log_report;
 
 /**
  * Huge-page policy: one of MAPVIEW_HUGE_PAGES_*.
@@ -438,6 +554,177 @@ void mapview_error_free(struct mapview_error *err);
  * Thread-safety: any thread.
  */
 const char *mapview_status_name(int32_t status);
+
+/**
+ * Default log options.
+ *
+ * Thread-safety: any thread.
+ */
+struct mapview_log_options mapview_log_options_init(void);
+
+/**
+ * Creates a new event log (never overwrites a file) and opens it for
+ * writing. options: NULL for defaults.
+ *
+ * Ownership: the caller closes the writer with mapview_log_writer_close,
+ * which releases the writer lock. Thread-safety: any thread.
+ */
+mapview_status mapview_log_create(const char *path,
+                                  size_t path_len,
+                                  const struct mapview_log_options *options,
+                                  struct mapview_log_writer *out_writer,
+                                  struct mapview_error **err);
+
+/**
+ * Opens an existing log for appending, after checking its events:
+ * MAPVIEW_ERR_BUSY if another writer (in any process) has it open,
+ * MAPVIEW_ERR_CORRUPT (with the offset) if a synced event is damaged. A
+ * torn tail left by a crash is cut off.
+ *
+ * Ownership and thread-safety: as mapview_log_create.
+ */
+mapview_status mapview_log_open_writer(const char *path,
+                                       size_t path_len,
+                                       struct mapview_log_writer *out_writer,
+                                       struct mapview_error **err);
+
+/**
+ * Appends one event of `len` bytes (`payload` may be NULL only when len
+ * is 0), stamped with `timestamp_ns`, or the current time for
+ * MAPVIEW_LOG_NOW. out_offset (may be NULL) receives where it starts.
+ * Readers see the event once this returns.
+ *
+ * Ownership: the payload is copied. Thread-safety: any thread; appends on
+ * one writer are serialised.
+ */
+mapview_status mapview_log_append(struct mapview_log_writer writer,
+                                  const void *payload,
+                                  size_t len,
+                                  uint64_t timestamp_ns,
+                                  uint64_t *out_offset,
+                                  struct mapview_error **err);
+
+/**
+ * Appends `count` events (payloads[i].data may be NULL when .len is 0),
+ * all stamped now, and commits them at once: readers see all or none. On
+ * failure none of them is in the log.
+ *
+ * Ownership: the payloads are copied. Thread-safety: any thread.
+ */
+mapview_status mapview_log_append_batch(struct mapview_log_writer writer,
+                                        const struct mapview_bytes *payloads,
+                                        size_t count,
+                                        struct mapview_error **err);
+
+/**
+ * Writes the appended events to disk: waits (flags 0) or only starts the
+ * write-back (MAPVIEW_FLUSH_ASYNC). After a completed synchronous sync,
+ * the events survive a power loss.
+ *
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_log_sync(struct mapview_log_writer writer,
+                                uint32_t flags,
+                                struct mapview_error **err);
+
+/**
+ * The number of events in the log and the end of the last one.
+ * Either out-parameter may be NULL.
+ *
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_log_writer_count(struct mapview_log_writer writer,
+                                        uint64_t *out_count,
+                                        uint64_t *out_write_offset,
+                                        struct mapview_error **err);
+
+/**
+ * Closes the writer and releases the writer lock. Events already appended
+ * stay in the page cache and reach the disk with the kernel's write-back;
+ * call mapview_log_sync first to wait for that. MAPVIEW_ERR_CLOSED if
+ * already closed. Thread-safety: any thread.
+ */
+mapview_status mapview_log_writer_close(struct mapview_log_writer writer);
+
+/**
+ * Opens a log for reading. Readers need no lock and see appends as the
+ * writer commits them (after mapview_log_reader_refresh).
+ *
+ * Ownership: the caller closes it with mapview_log_reader_close.
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_log_open_reader(const char *path,
+                                       size_t path_len,
+                                       struct mapview_log_reader *out_reader,
+                                       struct mapview_error **err);
+
+/**
+ * The event starting at `offset`: 0 means the first event, otherwise an
+ * offset a previous event's next_offset (or offset) gave. *out_has_event
+ * is false at the end of the committed events. A damaged event gives
+ * MAPVIEW_ERR_CORRUPT with its offset; an offset that is not where an
+ * event starts gives MAPVIEW_ERR_INVALID_ARGUMENT.
+ *
+ * Validity: the payload pointer lives until mapview_log_reader_refresh,
+ * _wait or _close on this reader. Thread-safety: any thread.
+ */
+mapview_status mapview_log_read(struct mapview_log_reader reader,
+                                uint64_t offset,
+                                struct mapview_log_event *out_event,
+                                bool *out_has_event,
+                                struct mapview_error **err);
+
+/**
+ * Picks up events committed since the reader opened or last refreshed
+ * (remapping if the file grew). *out_grew (may be NULL) tells whether
+ * there are new events. Invalidates payload pointers from this reader.
+ *
+ * Thread-safety: any thread; waits for reads on the same reader.
+ */
+mapview_status mapview_log_reader_refresh(struct mapview_log_reader reader,
+                                          bool *out_grew,
+                                          struct mapview_error **err);
+
+/**
+ * Like mapview_log_reader_refresh, but waits up to `timeout_ms` for new
+ * events (polling every 2 ms), to follow the tail of a log.
+ *
+ * Thread-safety: any thread; holds up other calls on the same reader
+ * while it waits.
+ */
+mapview_status mapview_log_reader_wait(struct mapview_log_reader reader,
+                                       uint32_t timeout_ms,
+                                       bool *out_grew,
+                                       struct mapview_error **err);
+
+/**
+ * The event count in the header and the end of the committed events, as
+ * of the last refresh. Either out-parameter may be NULL.
+ *
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_log_reader_count(struct mapview_log_reader reader,
+                                        uint64_t *out_count,
+                                        uint64_t *out_write_offset,
+                                        struct mapview_error **err);
+
+/**
+ * Closes a reader. MAPVIEW_ERR_CLOSED if already closed.
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_log_reader_close(struct mapview_log_reader reader);
+
+/**
+ * Checks every event of the log at `path`. A damaged log is not an error:
+ * the report says what is damaged (and the call returns MAPVIEW_OK); a
+ * file that is not a log at all gives MAPVIEW_ERR_CORRUPT.
+ *
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_log_verify(const char *path,
+                                  size_t path_len,
+                                  struct mapview_log_report *out_report,
+                                  struct mapview_error **err);
 
 /**
  * Default options: whole file, lazy, normal pages, no advice.

@@ -48,6 +48,11 @@ pub enum mapview_status {
     MAPVIEW_ERR_MISALIGNED = 16,
     /// A bug in mapview: a panic was caught at the C boundary. Please report it.
     MAPVIEW_ERR_PANIC = 17,
+    /// Someone else holds it: e.g. another writer has the event log open.
+    MAPVIEW_ERR_BUSY = 18,
+    /// The data is damaged (checksum mismatch, bad magic, impossible header);
+    /// the message gives the offset.
+    MAPVIEW_ERR_CORRUPT = 19,
 }
 
 use mapview_status::*;
@@ -73,6 +78,8 @@ impl mapview_status {
             MAPVIEW_ERR_IO => c"I/O error",
             MAPVIEW_ERR_MISALIGNED => c"misaligned",
             MAPVIEW_ERR_PANIC => c"internal error (panic)",
+            MAPVIEW_ERR_BUSY => c"busy",
+            MAPVIEW_ERR_CORRUPT => c"corrupt data",
         }
     }
 }
@@ -114,6 +121,8 @@ impl From<mapview::Error> for Failure {
             (ErrorKind::Unsupported, _) => MAPVIEW_ERR_UNSUPPORTED,
             (ErrorKind::OutOfMemory, _) => MAPVIEW_ERR_OUT_OF_MEMORY,
             (ErrorKind::Io, _) => MAPVIEW_ERR_IO,
+            (ErrorKind::Busy, _) => MAPVIEW_ERR_BUSY,
+            (ErrorKind::Corrupt, _) => MAPVIEW_ERR_CORRUPT,
             _ => MAPVIEW_ERR_INVALID_ARGUMENT,
         };
         Failure {
@@ -216,6 +225,8 @@ pub extern "C" fn mapview_status_name(status: i32) -> *const c_char {
         MAPVIEW_ERR_IO,
         MAPVIEW_ERR_MISALIGNED,
         MAPVIEW_ERR_PANIC,
+        MAPVIEW_ERR_BUSY,
+        MAPVIEW_ERR_CORRUPT,
     ];
     match all.iter().find(|s| **s as i32 == status) {
         Some(s) => s.name().as_ptr(),

@@ -13,6 +13,7 @@ mod args;
 mod boundary;
 mod error;
 mod handles;
+mod log;
 mod map;
 mod records;
 mod version;
@@ -20,6 +21,7 @@ mod windows;
 
 pub use args::MAPVIEW_NUL_TERMINATED;
 pub use error::*;
+pub use log::*;
 pub use map::*;
 pub use records::*;
 pub use version::*;

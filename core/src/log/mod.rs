@@ -31,5 +31,5 @@ mod reader;
 mod writer;
 
 pub use format::MAX_PAYLOAD;
-pub use reader::{Damage, Event, Events, LogReader, VerifyReport};
+pub use reader::{Damage, Event, Events, FIRST_EVENT, LogReader, VerifyReport};
 pub use writer::{LogOptions, LogWriter};

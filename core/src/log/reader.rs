@@ -9,6 +9,9 @@ use super::format::{self, Framed, HEADER_SIZE, OFF_WRITE_OFFSET};
 use crate::error::{Error, ErrorKind, Result};
 use crate::map::Map;
 
+/// Where the first event of every log starts (right after the header).
+pub const FIRST_EVENT: u64 = HEADER_SIZE;
+
 /// One event, borrowed from the reader's map.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Event<'a> {
@@ -16,6 +19,13 @@ pub struct Event<'a> {
     pub offset: u64,
     pub timestamp_ns: u64,
     pub payload: &'a [u8],
+}
+
+impl Event<'_> {
+    /// Where the next event starts.
+    pub fn next_offset(&self) -> u64 {
+        self.offset + format::event_len(self.payload.len())
+    }
 }
 
 /// A damaged event found by [`LogReader::verify`].
@@ -177,6 +187,12 @@ impl LogReader {
             at: offset,
             failed: false,
         })
+    }
+
+    /// The event that starts at `offset`, or `None` at the write offset.
+    /// `offset` must be where an event starts, as for `events_from`.
+    pub fn event_at(&self, offset: u64) -> Result<Option<Event<'_>>> {
+        self.events_from(offset)?.next().transpose()
     }
 
     /// The event count the header holds (as of the last refresh).
