@@ -313,9 +313,10 @@ pub extern "C" fn mapview_log_open_reader(
 
 /// The event starting at `offset`: 0 means the first event, otherwise an
 /// offset a previous event's next_offset (or offset) gave. *out_has_event
-/// is false at the end of the committed events. A damaged event gives
-/// MAPVIEW_ERR_CORRUPT with its offset; an offset that is not where an
-/// event starts gives MAPVIEW_ERR_INVALID_ARGUMENT.
+/// is false at the end of the committed events. An offset past the end or
+/// not a multiple of 8 gives MAPVIEW_ERR_INVALID_ARGUMENT; an offset where
+/// no intact event starts (a damaged event, or the middle of one) gives
+/// MAPVIEW_ERR_CORRUPT with the offset.
 ///
 /// Validity: the payload pointer lives until mapview_log_reader_refresh,
 /// _wait or _close on this reader. Thread-safety: any thread.

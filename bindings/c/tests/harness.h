@@ -116,6 +116,12 @@
     X(windows_bad_arguments)                           \
     X(windows_missing_file)                            \
     X(windows_closed_handle)                           \
+    /* test_log.c */                                   \
+    X(log_append_read_and_count)                       \
+    X(log_batch_and_sync)                              \
+    X(log_reader_follows_a_writer_in_another_process)  \
+    X(log_damage_is_reported_with_its_offset)          \
+    X(log_bad_files_and_arguments)                     \
     /* test_threads.c */                               \
     X(threads_open_read_close)                         \
     X(threads_close_while_in_use)
