@@ -26,7 +26,8 @@ rustup component add --toolchain "$toolchain" rustfmt clippy >/dev/null 2>&1
 # System packages: a C toolchain, valgrind for the C tests, pkg-config for
 # the install test.
 missing=()
-for tool in cc:gcc c++:g++ make:make pkg-config:pkg-config valgrind:valgrind readelf:binutils; do
+# ripgrep is the reference `mapview grep` is compared with.
+for tool in cc:gcc c++:g++ make:make pkg-config:pkg-config valgrind:valgrind readelf:binutils rg:ripgrep; do
   command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -35,6 +36,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
+
+# Go (for the Go binding): the machine's toolchain; cgo needs the C compiler above.
+if ! command -v go >/dev/null && [ -x /usr/local/go/bin/go ]; then
+  export PATH="/usr/local/go/bin:$PATH"
+fi
+command -v go >/dev/null || { say "Go is required for the Go binding; install it (golang-go)"; missing_go=1; }
+if [ "${missing_go:-0}" = 1 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq golang-go
+fi
+
+# Python: NumPy and pytest for the Python binding's tests (from PyPI).
+python3 -c "import numpy, pytest" 2>/dev/null || {
+  say "installing numpy and pytest"
+  python3 -m pip install --quiet --root-user-action=ignore numpy pytest
+}
 
 # cbindgen, to check that include/mapview.h is fresh.
 if ! cbindgen --version 2>/dev/null | grep -qx "cbindgen $CBINDGEN_VERSION"; then
