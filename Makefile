@@ -14,7 +14,7 @@ C_TEST_SRC := $(wildcard bindings/c/tests/*.c)
 C_TEST_HDR := $(wildcard bindings/c/tests/*.h)
 C_EXAMPLES := $(patsubst bindings/c/examples/%.c,$(CBUILD)/%,$(wildcard bindings/c/examples/*.c))
 
-.PHONY: all lib header header-check demo test bench install c-tests c-examples clean
+.PHONY: all lib header header-check demo test bench install c-tests c-examples guests clean
 
 all: lib c-examples
 
@@ -50,6 +50,11 @@ $(CBUILD)/%: bindings/c/examples/%.c include/mapview.h lib
 
 c-examples: $(C_EXAMPLES)
 
+# Example WebAssembly guests (docs/guest-abi.md): Rust (no_std, built
+# without bulk memory, see wasm-host/guests/rust/.cargo/config.toml).
+guests:
+	cd wasm-host/guests/rust && $(CARGO) build --release -q
+
 c-tests: $(CBUILD)/test_mapview $(CBUILD)/test_mapview_asan c-examples
 
 # Both entry points install what they need first (scripts/bootstrap.sh
@@ -65,7 +70,9 @@ test:
 
 bench:
 	$(CARGO) bench -p mapview --bench core
+	$(CARGO) bench -p mapview --bench event_log
 	$(CARGO) bench -p mapview-ffi --bench abi_overhead
+	@for b in bindings/*/bench.sh; do [ -f "$$b" ] && bash "$$b" || true; done
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig

@@ -18,6 +18,9 @@ if ! command -v rustup >/dev/null; then
 fi
 toolchain=$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
 rustup toolchain list | grep -q "^$toolchain" || rustup toolchain install "$toolchain" --profile minimal
+# The WebAssembly target for the example guests (the demo runs one).
+rustup target list --toolchain "$toolchain" --installed | grep -qx wasm32-unknown-unknown ||
+  rustup target add --toolchain "$toolchain" wasm32-unknown-unknown
 if [ "$what" = demo ]; then
   exit 0
 fi

@@ -50,7 +50,8 @@ plain_counts() { # the suite's own closing `N passed, N failed` line
 
 check "cargo fmt --check" cargo fmt --all -- --check
 check "cargo clippy -D warnings" cargo clippy --release --workspace --all-targets -q -- -D warnings
-suite "Rust tests (core and ffi)" cargo_counts cargo test --release --workspace
+check "build the example WebAssembly guests" make -s guests
+suite "Rust tests (core, ffi, wasm host, command)" cargo_counts cargo test --release --workspace
 check "include/mapview.h is fresh (cbindgen --verify)" make -s header-check
 for std in c99 c11; do
   check "header compiles as $std with gcc" gcc -std=$std -Wall -Wextra -Werror -pedantic -fsyntax-only -x c include/mapview.h
@@ -70,6 +71,12 @@ suite "C tests under valgrind" plain_counts \
 suite "C tests under AddressSanitizer + UndefinedBehaviorSanitizer" plain_counts build/c/test_mapview_asan
 suite "C examples" plain_counts bash bindings/c/tests/run_examples.sh build/c
 suite "install + pkg-config (shared, static)" plain_counts bash bindings/c/tests/install_test.sh
+# Each binding's own script runs its suite and ends with `N passed, N failed`.
+for binding in go python; do
+  if [ -f "bindings/$binding/test.sh" ]; then
+    suite "$binding binding" plain_counts bash "bindings/$binding/test.sh"
+  fi
+done
 
 rm -rf "$log_dir"
 echo

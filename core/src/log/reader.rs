@@ -217,6 +217,14 @@ impl LogReader {
     /// still frames it is reported and checking goes on after it; one that
     /// cannot be framed ends the walk.
     pub fn verify(&self) -> VerifyReport {
+        self.verify_with_progress(|_| {})
+    }
+
+    /// `verify`, calling `progress` with the offset reached every few MiB
+    /// (for progress bars on big logs).
+    pub fn verify_with_progress(&self, mut progress: impl FnMut(u64)) -> VerifyReport {
+        const EVERY: u64 = 8 << 20;
+        let mut next_report = EVERY;
         let mut report = VerifyReport {
             good_events: 0,
             header_count: self.header_count,
@@ -226,6 +234,10 @@ impl LogReader {
         };
         let mut at = HEADER_SIZE;
         while at < self.end {
+            if at >= next_report {
+                progress(at);
+                next_report = at + EVERY;
+            }
             match format::frame(&self.map, at, self.end) {
                 Framed::Good { len, .. } => {
                     report.good_events += 1;
