@@ -10,5 +10,9 @@ pub struct GrepArgs {
 }
 
 pub fn run(_args: GrepArgs) -> mapview::Result<ExitCode> {
-    Err(mapview::Error::new(mapview::ErrorKind::Unsupported, "grep", "not built yet"))
+    Err(mapview::Error::new(
+        mapview::ErrorKind::Unsupported,
+        "grep",
+        "not built yet",
+    ))
 }

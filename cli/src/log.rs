@@ -44,7 +44,11 @@ pub fn run(cmd: LogCommand) -> mapview::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        LogCommand::Tail { file, lines, no_follow } => tail(file, lines, no_follow),
+        LogCommand::Tail {
+            file,
+            lines,
+            no_follow,
+        } => tail(file, lines, no_follow),
         LogCommand::Verify { file } => verify(file),
     }
 }
@@ -52,7 +56,9 @@ pub fn run(cmd: LogCommand) -> mapview::Result<ExitCode> {
 fn append(file: PathBuf, messages: Vec<String>) -> mapview::Result<ExitCode> {
     let mut log = match LogWriter::open(&file) {
         Ok(log) => log,
-        Err(e) if e.kind() == mapview::ErrorKind::NotFound => LogWriter::create(&file, &LogOptions::new())?,
+        Err(e) if e.kind() == mapview::ErrorKind::NotFound => {
+            LogWriter::create(&file, &LogOptions::new())?
+        }
         Err(e) => return Err(e),
     };
     let mut n = 0;
@@ -66,19 +72,35 @@ fn append(file: PathBuf, messages: Vec<String>) -> mapview::Result<ExitCode> {
         n = log.append_batch(messages.iter().map(|m| m.as_bytes()))?;
     }
     log.sync()?;
-    eprintln!("appended {n} event(s); {} in {}", log.count(), file.display());
+    eprintln!(
+        "appended {n} event(s); {} in {}",
+        log.count(),
+        file.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
 fn print_event(out: &mut impl Write, e: &Event<'_>) {
-    let _ = writeln!(out, "{}\t{}\t{}", e.offset, e.timestamp_ns, String::from_utf8_lossy(e.payload));
+    let _ = writeln!(
+        out,
+        "{}\t{}\t{}",
+        e.offset,
+        e.timestamp_ns,
+        String::from_utf8_lossy(e.payload)
+    );
 }
 
 fn tail(file: PathBuf, lines: usize, no_follow: bool) -> mapview::Result<ExitCode> {
     let mut reader = LogReader::open(&file)?;
-    let offsets: Vec<u64> = reader.events().map(|e| e.map(|e| e.offset)).collect::<Result<_, _>>()?;
+    let offsets: Vec<u64> = reader
+        .events()
+        .map(|e| e.map(|e| e.offset))
+        .collect::<Result<_, _>>()?;
     // Start `lines` events from the end (or at the end for 0).
-    let mut from = offsets.get(offsets.len().saturating_sub(lines)).copied().unwrap_or(reader.write_offset());
+    let mut from = offsets
+        .get(offsets.len().saturating_sub(lines))
+        .copied()
+        .unwrap_or(reader.write_offset());
     let mut out = io::stdout().lock();
     loop {
         for e in reader.events_from(from)? {
@@ -126,5 +148,9 @@ fn verify(file: PathBuf) -> mapview::Result<ExitCode> {
         report.write_offset,
         report.synced_offset
     );
-    Ok(if report.is_ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -99,18 +99,28 @@ fn explicit_huge_pages_without_a_pool_fail_clearly() {
 
 #[test]
 fn explicit_huge_pages_round_an_unaligned_length_the_same_for_private_and_shared() {
-    let private = MapOptions::new().huge_pages(HugePages::Explicit).anonymous(4096);
-    let shared = MapOptions::new().huge_pages(HugePages::Explicit).anonymous_shared(4096);
+    let private = MapOptions::new()
+        .huge_pages(HugePages::Explicit)
+        .anonymous(4096);
+    let shared = MapOptions::new()
+        .huge_pages(HugePages::Explicit)
+        .anonymous_shared(4096);
     if hugetlb_pool_is_empty() {
         for result in [private, shared] {
             assert_eq!(result.unwrap_err().kind(), ErrorKind::OutOfMemory);
         }
     } else {
         for map in [private.unwrap(), shared.unwrap()] {
-            assert!(map.len() >= 4096 && map.len() % (2 << 20) == 0, "rounded to whole huge pages");
+            assert!(
+                map.len() >= 4096 && map.len() % (2 << 20) == 0,
+                "rounded to whole huge pages"
+            );
         }
     }
-    let fallback = MapOptions::new().huge_pages(HugePages::ExplicitOrTransparent).anonymous_shared(4096).unwrap();
+    let fallback = MapOptions::new()
+        .huge_pages(HugePages::ExplicitOrTransparent)
+        .anonymous_shared(4096)
+        .unwrap();
     assert!(fallback.len() >= 4096);
 }
 

@@ -103,15 +103,25 @@ pub(crate) unsafe fn bytes<'a>(
 ///
 /// # Safety
 /// `ptr` is NULL or points to `count` readable, initialised items.
-pub(crate) unsafe fn slice<'a, T>(ptr: *const T, count: usize, name: &str) -> Result<&'a [T], Failure> {
+pub(crate) unsafe fn slice<'a, T>(
+    ptr: *const T,
+    count: usize,
+    name: &str,
+) -> Result<&'a [T], Failure> {
     if count == 0 {
         return Ok(&[]);
     }
     if ptr.is_null() {
         return Err(null(name));
     }
-    if count.checked_mul(std::mem::size_of::<T>()).is_none_or(|b| b > isize::MAX as usize) {
-        return Err(Failure::new(mapview_status::MAPVIEW_ERR_OVERFLOW, format!("'{name}' count {count} is too large")));
+    if count
+        .checked_mul(std::mem::size_of::<T>())
+        .is_none_or(|b| b > isize::MAX as usize)
+    {
+        return Err(Failure::new(
+            mapview_status::MAPVIEW_ERR_OVERFLOW,
+            format!("'{name}' count {count} is too large"),
+        ));
     }
     // SAFETY: the caller promised `count` readable items at `ptr`.
     Ok(unsafe { std::slice::from_raw_parts(ptr, count) })

@@ -117,14 +117,30 @@ mod tests {
         let id = maps.insert(7);
         let other = others.insert(8);
         assert_eq!(*maps.get(id).unwrap(), 7);
-        assert_eq!(maps.get(0).unwrap_err().code, mapview_status::MAPVIEW_ERR_INVALID_HANDLE);
+        assert_eq!(
+            maps.get(0).unwrap_err().code,
+            mapview_status::MAPVIEW_ERR_INVALID_HANDLE
+        );
         let wrong = maps.get(other).unwrap_err();
         assert_eq!(wrong.code, mapview_status::MAPVIEW_ERR_INVALID_HANDLE);
-        assert!(wrong.message.contains("not a map handle"), "{}", wrong.message);
-        assert_eq!(maps.get(id + 1000).unwrap_err().code, mapview_status::MAPVIEW_ERR_INVALID_HANDLE);
+        assert!(
+            wrong.message.contains("not a map handle"),
+            "{}",
+            wrong.message
+        );
+        assert_eq!(
+            maps.get(id + 1000).unwrap_err().code,
+            mapview_status::MAPVIEW_ERR_INVALID_HANDLE
+        );
         assert_eq!(*maps.remove(id).unwrap(), 7);
-        assert_eq!(maps.get(id).unwrap_err().code, mapview_status::MAPVIEW_ERR_CLOSED);
-        assert_eq!(maps.remove(id).unwrap_err().code, mapview_status::MAPVIEW_ERR_CLOSED);
+        assert_eq!(
+            maps.get(id).unwrap_err().code,
+            mapview_status::MAPVIEW_ERR_CLOSED
+        );
+        assert_eq!(
+            maps.remove(id).unwrap_err().code,
+            mapview_status::MAPVIEW_ERR_CLOSED
+        );
         assert_ne!(maps.insert(9), id, "ids are never reused");
     }
 

@@ -115,18 +115,31 @@ unsafe fn parse_log_options(opts: *const mapview_log_options) -> Result<LogOptio
     if !opts.is_null() {
         // SAFETY: opts is readable for at least its struct_size field.
         let size = unsafe { std::ptr::addr_of!((*opts).struct_size).read() };
-        let size = args::struct_size(size, LOG_OPTIONS_V1_SIZE, LOG_OPTIONS_V1_SIZE, "mapview_log_options")?;
+        let size = args::struct_size(
+            size,
+            LOG_OPTIONS_V1_SIZE,
+            LOG_OPTIONS_V1_SIZE,
+            "mapview_log_options",
+        )?;
         // SAFETY: `size` readable bytes, no more than ours.
-        unsafe { std::ptr::copy_nonoverlapping(opts.cast::<u8>(), (&raw mut o).cast::<u8>(), size) };
+        unsafe {
+            std::ptr::copy_nonoverlapping(opts.cast::<u8>(), (&raw mut o).cast::<u8>(), size)
+        };
     }
     if o.flags & !MAPVIEW_LOG_NO_PREFAULT != 0 {
         return Err(Failure::new(
             mapview_status::MAPVIEW_ERR_INVALID_FLAGS,
-            format!("unknown log flags {:#x}", o.flags & !MAPVIEW_LOG_NO_PREFAULT),
+            format!(
+                "unknown log flags {:#x}",
+                o.flags & !MAPVIEW_LOG_NO_PREFAULT
+            ),
         ));
     }
     let mut options = LogOptions::new();
-    options.capacity(o.capacity).segment(o.segment).prefault(o.flags & MAPVIEW_LOG_NO_PREFAULT == 0);
+    options
+        .capacity(o.capacity)
+        .segment(o.segment)
+        .prefault(o.flags & MAPVIEW_LOG_NO_PREFAULT == 0);
     Ok(options)
 }
 
@@ -198,7 +211,11 @@ pub extern "C" fn mapview_log_append(
         let payload = unsafe { args::bytes(payload.cast(), len, "payload") }?;
         let entry = WRITERS.get(writer.id)?;
         let mut w = entry.lock().unwrap_or_else(|e| e.into_inner());
-        let offset = if timestamp_ns == MAPVIEW_LOG_NOW { w.append(payload)? } else { w.append_at(timestamp_ns, payload)? };
+        let offset = if timestamp_ns == MAPVIEW_LOG_NOW {
+            w.append(payload)?
+        } else {
+            w.append_at(timestamp_ns, payload)?
+        };
         // SAFETY: out_offset is NULL or writable (documented above).
         if let Some(slot) = unsafe { out_offset.as_mut() } {
             *slot = offset;
@@ -240,7 +257,11 @@ pub extern "C" fn mapview_log_append_batch(
 ///
 /// Thread-safety: any thread.
 #[unsafe(no_mangle)]
-pub extern "C" fn mapview_log_sync(writer: mapview_log_writer, flags: u32, err: *mut *mut mapview_error) -> mapview_status {
+pub extern "C" fn mapview_log_sync(
+    writer: mapview_log_writer,
+    flags: u32,
+    err: *mut *mut mapview_error,
+) -> mapview_status {
     guard(err, || {
         if flags & !MAPVIEW_FLUSH_ASYNC != 0 {
             return Err(Failure::new(
@@ -250,7 +271,11 @@ pub extern "C" fn mapview_log_sync(writer: mapview_log_writer, flags: u32, err: 
         }
         let entry = WRITERS.get(writer.id)?;
         let mut w = entry.lock().unwrap_or_else(|e| e.into_inner());
-        if flags & MAPVIEW_FLUSH_ASYNC != 0 { w.sync_async()? } else { w.sync()? }
+        if flags & MAPVIEW_FLUSH_ASYNC != 0 {
+            w.sync_async()?
+        } else {
+            w.sync()?
+        }
         Ok(())
     })
 }
@@ -333,10 +358,20 @@ pub extern "C" fn mapview_log_read(
         let out_event = unsafe { out(out_event, "out_event") }?;
         let out_has_event = unsafe { out(out_has_event, "out_has_event") }?;
         *out_has_event = false;
-        *out_event = mapview_log_event { offset: 0, next_offset: 0, timestamp_ns: 0, payload: std::ptr::null(), len: 0 };
+        *out_event = mapview_log_event {
+            offset: 0,
+            next_offset: 0,
+            timestamp_ns: 0,
+            payload: std::ptr::null(),
+            len: 0,
+        };
         let entry = READERS.get(reader.id)?;
         let r = entry.read().unwrap_or_else(|e| e.into_inner());
-        let at = if offset == 0 { mapview::log::FIRST_EVENT } else { offset };
+        let at = if offset == 0 {
+            mapview::log::FIRST_EVENT
+        } else {
+            offset
+        };
         if let Some(e) = r.event_at(at)? {
             *out_event = mapview_log_event {
                 offset: e.offset,
@@ -380,7 +415,10 @@ pub extern "C" fn mapview_log_reader_wait(
     guard(err, || {
         let entry = READERS.get(reader.id)?;
         let mut r = entry.write().unwrap_or_else(|e| e.into_inner());
-        let grew = r.wait_for_more(Duration::from_millis(2), Duration::from_millis(u64::from(timeout_ms)))?;
+        let grew = r.wait_for_more(
+            Duration::from_millis(2),
+            Duration::from_millis(u64::from(timeout_ms)),
+        )?;
         // SAFETY: out_grew is NULL or writable (documented above).
         if let Some(slot) = unsafe { out_grew.as_mut() } {
             *slot = grew;

@@ -44,7 +44,10 @@ pub type Result<T, E = WasmError> = std::result::Result<T, E>;
 
 impl WasmError {
     pub fn new(kind: WasmErrorKind, message: impl Into<String>) -> WasmError {
-        WasmError { kind, message: message.into() }
+        WasmError {
+            kind,
+            message: message.into(),
+        }
     }
 
     pub fn kind(&self) -> WasmErrorKind {
@@ -66,6 +69,9 @@ impl std::error::Error for WasmError {}
 
 impl From<mapview::Error> for WasmError {
     fn from(err: mapview::Error) -> WasmError {
-        WasmError { kind: WasmErrorKind::Map(err.kind()), message: err.to_string() }
+        WasmError {
+            kind: WasmErrorKind::Map(err.kind()),
+            message: err.to_string(),
+        }
     }
 }

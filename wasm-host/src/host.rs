@@ -78,13 +78,20 @@ pub struct GuestModule {
 
 impl std::fmt::Debug for GuestModule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GuestModule").field("name", &self.module.name()).finish()
+        f.debug_struct("GuestModule")
+            .field("name", &self.module.name())
+            .finish()
     }
 }
 
 impl Host {
     pub fn new(config: HostConfig) -> Result<Host> {
-        sigbus::install().map_err(|e| WasmError::new(WasmErrorKind::View, format!("installing the SIGBUS guard: {e}")))?;
+        sigbus::install().map_err(|e| {
+            WasmError::new(
+                WasmErrorKind::View,
+                format!("installing the SIGBUS guard: {e}"),
+            )
+        })?;
         let mut c = Config::new();
         // Memories the host can place views in: a fixed 4 GiB reservation,
         // never moving; initial data copied in (the copy-on-write image
@@ -100,9 +107,15 @@ impl Host {
             .wasm_bulk_memory(false)
             .consume_fuel(config.fuel.is_some())
             .epoch_interruption(true);
-        let engine = Engine::new(&c).map_err(|e| WasmError::new(WasmErrorKind::InvalidModule, format!("setting up the engine: {e}")))?;
+        let engine = Engine::new(&c).map_err(|e| {
+            WasmError::new(
+                WasmErrorKind::InvalidModule,
+                format!("setting up the engine: {e}"),
+            )
+        })?;
         let mut linker = Linker::new(&engine);
-        abi::define(&mut linker).map_err(|e| WasmError::new(WasmErrorKind::InvalidModule, e.to_string()))?;
+        abi::define(&mut linker)
+            .map_err(|e| WasmError::new(WasmErrorKind::InvalidModule, e.to_string()))?;
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let (engine, stop) = (engine.clone(), stop.clone());
@@ -114,10 +127,23 @@ impl Host {
                         engine.increment_epoch();
                     }
                 })
-                .map_err(|e| WasmError::new(WasmErrorKind::View, format!("starting the epoch thread: {e}")))?
+                .map_err(|e| {
+                    WasmError::new(
+                        WasmErrorKind::View,
+                        format!("starting the epoch thread: {e}"),
+                    )
+                })?
         };
-        let ticker = Arc::new(Ticker { stop, thread: Mutex::new(Some(thread)) });
-        Ok(Host { engine, linker, config, ticker })
+        let ticker = Arc::new(Ticker {
+            stop,
+            thread: Mutex::new(Some(thread)),
+        });
+        Ok(Host {
+            engine,
+            linker,
+            config,
+            ticker,
+        })
     }
 
     pub fn config(&self) -> &HostConfig {
@@ -128,7 +154,12 @@ impl Host {
     pub fn load(&self, wasm: &[u8]) -> Result<GuestModule> {
         Module::new(&self.engine, wasm)
             .map(|module| GuestModule { module })
-            .map_err(|e| WasmError::new(WasmErrorKind::InvalidModule, format!("not a valid guest module: {e:#}")))
+            .map_err(|e| {
+                WasmError::new(
+                    WasmErrorKind::InvalidModule,
+                    format!("not a valid guest module: {e:#}"),
+                )
+            })
     }
 
     /// Compiles the module in a file.
@@ -137,11 +168,18 @@ impl Host {
         let bytes = std::fs::read(path).map_err(|e| {
             WasmError::from(mapview::Error::io("read module", e).with_path(Some(path)))
         })?;
-        self.load(&bytes).map_err(|e| WasmError::new(e.kind(), format!("{}: {}", path.display(), e.message())))
+        self.load(&bytes)
+            .map_err(|e| WasmError::new(e.kind(), format!("{}: {}", path.display(), e.message())))
     }
 
     /// A new guest: an instance of `module` with its own memory and no views.
     pub fn instantiate(&self, module: &GuestModule) -> Result<Guest> {
-        Guest::new(&self.engine, &self.linker, &module.module, self.config.clone(), self.ticker.clone())
+        Guest::new(
+            &self.engine,
+            &self.linker,
+            &module.module,
+            self.config.clone(),
+            self.ticker.clone(),
+        )
     }
 }

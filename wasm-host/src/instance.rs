@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use mapview::{Map, MapKind, MapMut, MapOptions};
-use wasmtime::{Engine, Instance, Linker, Memory, Module, ResourceLimiter, Store, Trap, Val, ValType};
+use wasmtime::{
+    Engine, Instance, Linker, Memory, Module, ResourceLimiter, Store, Trap, Val, ValType,
+};
 
 use crate::error::{Result, WasmError, WasmErrorKind};
 use crate::host::{HostConfig, TICK, Ticker};
@@ -26,19 +28,32 @@ pub struct GuestState {
 }
 
 impl ResourceLimiter for GuestState {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         if self.host_growing {
             return Ok(true);
         }
         let own = desired.saturating_sub(self.view_bytes);
         if own > self.max_memory {
             self.memory_limit_hit = true;
-            wasmtime::bail!("the guest's memory would grow to {own} bytes, past its limit of {} bytes", self.max_memory);
+            wasmtime::bail!(
+                "the guest's memory would grow to {own} bytes, past its limit of {} bytes",
+                self.max_memory
+            );
         }
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(desired <= 1 << 20)
     }
 }
@@ -77,35 +92,76 @@ impl Guest {
         let mut store = Store::new(engine, state);
         store.limiter(|s| s as &mut dyn ResourceLimiter);
         arm_limits(&mut store, &config)?;
-        let instance = linker.instantiate(&mut store, module).map_err(|e| classify(&store, e, "instantiating the guest"))?;
+        let instance = linker
+            .instantiate(&mut store, module)
+            .map_err(|e| classify(&store, e, "instantiating the guest"))?;
         let memory = instance.get_memory(&mut store, "memory").ok_or_else(|| {
-            WasmError::new(WasmErrorKind::MissingExport, "the guest exports no memory named 'memory' (views go in memory 0)")
+            WasmError::new(
+                WasmErrorKind::MissingExport,
+                "the guest exports no memory named 'memory' (views go in memory 0)",
+            )
         })?;
-        Ok(Guest { store, instance, memory, config, _ticker: ticker })
+        Ok(Guest {
+            store,
+            instance,
+            memory,
+            config,
+            _ticker: ticker,
+        })
     }
 
     /// Views a read-only map (or `range` of it) under `name`.
     pub fn attach(&mut self, name: &str, map: &Map, range: Range) -> Result<ViewInfo> {
         let bytes = slice(map, range, name)?;
-        self.place(name, Source { bytes, writable: false, path: map.path().map(Path::to_path_buf) }, false)
+        self.place(
+            name,
+            Source {
+                bytes,
+                writable: false,
+                path: map.path().map(Path::to_path_buf),
+            },
+            false,
+        )
     }
 
     /// Views a writable map, read-write (writes reach the file) or
     /// read-only. Only shared maps (of a file, or anonymous shared) can be
     /// viewed: a private map's pages belong to the host process alone.
-    pub fn attach_mut(&mut self, name: &str, map: &MapMut, range: Range, writable: bool) -> Result<ViewInfo> {
+    pub fn attach_mut(
+        &mut self,
+        name: &str,
+        map: &MapMut,
+        range: Range,
+        writable: bool,
+    ) -> Result<ViewInfo> {
         if !matches!(map.kind(), MapKind::Shared | MapKind::AnonymousShared) {
             return Err(WasmError::new(
                 WasmErrorKind::View,
-                format!("view '{name}': a {:?} map cannot be viewed; only shared maps can", map.kind()),
+                format!(
+                    "view '{name}': a {:?} map cannot be viewed; only shared maps can",
+                    map.kind()
+                ),
             ));
         }
         let bytes = slice(map, range, name)?;
-        self.place(name, Source { bytes, writable: true, path: map.path().map(Path::to_path_buf) }, writable)
+        self.place(
+            name,
+            Source {
+                bytes,
+                writable: true,
+                path: map.path().map(Path::to_path_buf),
+            },
+            writable,
+        )
     }
 
     /// Maps the file at `path` and views all of it.
-    pub fn attach_file(&mut self, name: &str, path: impl AsRef<Path>, writable: bool) -> Result<ViewInfo> {
+    pub fn attach_file(
+        &mut self,
+        name: &str,
+        path: impl AsRef<Path>,
+        writable: bool,
+    ) -> Result<ViewInfo> {
         let path = path.as_ref();
         if writable {
             let map = MapOptions::new().open_read_write(path)?;
@@ -127,7 +183,11 @@ impl Guest {
         if files.len() > limit {
             return Err(WasmError::new(
                 WasmErrorKind::View,
-                format!("{} holds {} files, more than the limit of {limit} views", dir.display(), files.len()),
+                format!(
+                    "{} holds {} files, more than the limit of {limit} views",
+                    dir.display(),
+                    files.len()
+                ),
             ));
         }
         let mut infos = Vec::with_capacity(files.len());
@@ -141,11 +201,17 @@ impl Guest {
         if self.store.data().views.len() >= self.config.max_views {
             return Err(WasmError::new(
                 WasmErrorKind::View,
-                format!("view '{name}': the guest already has the most views allowed ({})", self.config.max_views),
+                format!(
+                    "view '{name}': the guest already has the most views allowed ({})",
+                    self.config.max_views
+                ),
             ));
         }
         if self.store.data().views.iter().any(|v| v.info.name == name) {
-            return Err(WasmError::new(WasmErrorKind::View, format!("view '{name}': the guest already has a view of that name")));
+            return Err(WasmError::new(
+                WasmErrorKind::View,
+                format!("view '{name}': the guest already has a view of that name"),
+            ));
         }
         let delta = source.bytes.as_ptr() as usize % 4096;
         let span = view::guest_span(delta, source.bytes.len());
@@ -154,7 +220,12 @@ impl Guest {
         let grown = self.memory.grow(&mut self.store, pages);
         self.store.data_mut().host_growing = false;
         let old_pages = grown.map_err(|e| {
-            WasmError::new(WasmErrorKind::View, format!("view '{name}': no room in the guest's 4 GiB memory for {span} more bytes: {e}"))
+            WasmError::new(
+                WasmErrorKind::View,
+                format!(
+                    "view '{name}': no room in the guest's 4 GiB memory for {span} more bytes: {e}"
+                ),
+            )
         })?;
         let offset = old_pages as usize * WASM_PAGE;
         let base = self.memory.data_ptr(&self.store);
@@ -167,7 +238,12 @@ impl Guest {
     }
 
     pub fn views(&self) -> Vec<ViewInfo> {
-        self.store.data().views.iter().map(|v| v.info.clone()).collect()
+        self.store
+            .data()
+            .views
+            .iter()
+            .map(|v| v.info.clone())
+            .collect()
     }
 
     /// Arguments the guest reads with `mapview.arg_*`.
@@ -178,15 +254,25 @@ impl Guest {
     /// Calls an exported function with integer arguments (each converted
     /// to the parameter's type, i32 or i64) and returns its integer results.
     pub fn call(&mut self, func: &str, args: &[i64]) -> Result<Vec<i64>> {
-        let f = self.instance.get_func(&mut self.store, func).ok_or_else(|| {
-            WasmError::new(WasmErrorKind::MissingExport, format!("the guest exports no function '{func}'"))
-        })?;
+        let f = self
+            .instance
+            .get_func(&mut self.store, func)
+            .ok_or_else(|| {
+                WasmError::new(
+                    WasmErrorKind::MissingExport,
+                    format!("the guest exports no function '{func}'"),
+                )
+            })?;
         let ty = f.ty(&self.store);
         let params: Vec<ValType> = ty.params().collect();
         if params.len() != args.len() {
             return Err(WasmError::new(
                 WasmErrorKind::WrongSignature,
-                format!("'{func}' takes {} arguments, {} given", params.len(), args.len()),
+                format!(
+                    "'{func}' takes {} arguments, {} given",
+                    params.len(),
+                    args.len()
+                ),
             ));
         }
         let mut vals = Vec::with_capacity(args.len());
@@ -204,8 +290,14 @@ impl Guest {
                 }
             });
         }
-        let mut results: Vec<Val> = ty.results().map(|r| Val::default_for_ty(&r).unwrap_or(Val::I64(0))).collect();
-        if let Some(bad) = ty.results().find(|r| !matches!(r, ValType::I32 | ValType::I64)) {
+        let mut results: Vec<Val> = ty
+            .results()
+            .map(|r| Val::default_for_ty(&r).unwrap_or(Val::I64(0)))
+            .collect();
+        if let Some(bad) = ty
+            .results()
+            .find(|r| !matches!(r, ValType::I32 | ValType::I64))
+        {
             return Err(WasmError::new(
                 WasmErrorKind::WrongSignature,
                 format!("'{func}' returns {bad}; only i32 and i64 results can be read"),
@@ -252,7 +344,11 @@ impl Guest {
 
     /// Writes every read-write view to its file and waits.
     pub fn flush(&self) -> Result<()> {
-        self.store.data().views.iter().try_for_each(PlacedView::flush)
+        self.store
+            .data()
+            .views
+            .iter()
+            .try_for_each(PlacedView::flush)
     }
 
     /// Bytes of guest memory, views included.
@@ -273,9 +369,13 @@ impl Drop for Guest {
 /// Sets the fuel and the time limit for the next piece of guest code.
 fn arm_limits(store: &mut Store<GuestState>, config: &HostConfig) -> Result<()> {
     if let Some(fuel) = config.fuel {
-        store.set_fuel(fuel).map_err(|e| WasmError::new(WasmErrorKind::Timeout, e.to_string()))?;
+        store
+            .set_fuel(fuel)
+            .map_err(|e| WasmError::new(WasmErrorKind::Timeout, e.to_string()))?;
     }
-    let ticks = config.timeout.map_or(u64::MAX / 2, |t| (t.as_millis() / TICK.as_millis()).max(1) as u64 + 1);
+    let ticks = config.timeout.map_or(u64::MAX / 2, |t| {
+        (t.as_millis() / TICK.as_millis()).max(1) as u64 + 1
+    });
     store.set_epoch_deadline(ticks);
     store.epoch_deadline_trap();
     Ok(())
@@ -286,8 +386,14 @@ fn classify(store: &Store<GuestState>, e: wasmtime::Error, what: &str) -> WasmEr
         return WasmError::new(WasmErrorKind::MemoryLimit, format!("{what}: {e:#}"));
     }
     match e.downcast_ref::<Trap>() {
-        Some(Trap::OutOfFuel) => WasmError::new(WasmErrorKind::Timeout, format!("{what}: the guest ran out of fuel")),
-        Some(Trap::Interrupt) => WasmError::new(WasmErrorKind::Timeout, format!("{what}: the guest ran past its time limit")),
+        Some(Trap::OutOfFuel) => WasmError::new(
+            WasmErrorKind::Timeout,
+            format!("{what}: the guest ran out of fuel"),
+        ),
+        Some(Trap::Interrupt) => WasmError::new(
+            WasmErrorKind::Timeout,
+            format!("{what}: the guest ran past its time limit"),
+        ),
         Some(Trap::MemoryOutOfBounds) => WasmError::new(
             WasmErrorKind::Trap,
             format!(
@@ -295,7 +401,9 @@ fn classify(store: &Store<GuestState>, e: wasmtime::Error, what: &str) -> WasmEr
             ),
         ),
         Some(trap) => WasmError::new(WasmErrorKind::Trap, format!("{what}: trap: {trap}")),
-        None if e.to_string().contains("unknown import") || e.to_string().contains("incompatible import") => {
+        None if e.to_string().contains("unknown import")
+            || e.to_string().contains("incompatible import") =>
+        {
             WasmError::new(WasmErrorKind::InvalidModule, format!("{what}: {e:#}"))
         }
         None => WasmError::new(WasmErrorKind::Trap, format!("{what}: {e:#}")),
@@ -303,7 +411,9 @@ fn classify(store: &Store<GuestState>, e: wasmtime::Error, what: &str) -> WasmEr
 }
 
 fn slice<'a>(map: &'a [u8], range: Range, name: &str) -> Result<&'a [u8]> {
-    let Some((offset, len)) = range else { return Ok(map) };
+    let Some((offset, len)) = range else {
+        return Ok(map);
+    };
     offset
         .checked_add(len)
         .filter(|&end| end <= map.len())
@@ -311,21 +421,34 @@ fn slice<'a>(map: &'a [u8], range: Range, name: &str) -> Result<&'a [u8]> {
         .ok_or_else(|| {
             WasmError::new(
                 WasmErrorKind::Map(mapview::ErrorKind::InvalidArgument),
-                format!("view '{name}': range at {offset} of {len} bytes does not fit a {}-byte map", map.len()),
+                format!(
+                    "view '{name}': range at {offset} of {len} bytes does not fit a {}-byte map",
+                    map.len()
+                ),
             )
         })
 }
 
 fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<()> {
-    let entries = std::fs::read_dir(dir).map_err(|e| WasmError::from(mapview::Error::io("read directory", e).with_path(Some(dir))))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        WasmError::from(mapview::Error::io("read directory", e).with_path(Some(dir)))
+    })?;
     for entry in entries {
-        let entry = entry.map_err(|e| WasmError::from(mapview::Error::io("read directory", e).with_path(Some(dir))))?;
+        let entry = entry.map_err(|e| {
+            WasmError::from(mapview::Error::io("read directory", e).with_path(Some(dir)))
+        })?;
         let path = entry.path();
-        let ft = entry.file_type().map_err(|e| WasmError::from(mapview::Error::io("stat", e).with_path(Some(&path))))?;
+        let ft = entry
+            .file_type()
+            .map_err(|e| WasmError::from(mapview::Error::io("stat", e).with_path(Some(&path))))?;
         if ft.is_dir() {
             collect_files(root, &path, out)?;
         } else if ft.is_file() {
-            let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().into_owned();
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .into_owned();
             out.push((rel, path));
         }
     }

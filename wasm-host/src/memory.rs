@@ -21,8 +21,11 @@ unsafe impl MemoryCreator for ReservedMemoryCreator {
         reserved: Option<usize>,
         guard: usize,
     ) -> Result<Box<dyn LinearMemory>, String> {
-        let reserved = reserved.ok_or("guest memories need a fixed reservation (Config::memory_reservation)")?;
-        let total = reserved.checked_add(guard).ok_or("reservation + guard overflows")?;
+        let reserved = reserved
+            .ok_or("guest memories need a fixed reservation (Config::memory_reservation)")?;
+        let total = reserved
+            .checked_add(guard)
+            .ok_or("reservation + guard overflows")?;
         // SAFETY: a fresh anonymous reservation; nothing else refers to it.
         let base = unsafe {
             libc::mmap(
@@ -35,10 +38,20 @@ unsafe impl MemoryCreator for ReservedMemoryCreator {
             )
         };
         if base == libc::MAP_FAILED {
-            return Err(format!("reserving {total} bytes of address space: {}", std::io::Error::last_os_error()));
+            return Err(format!(
+                "reserving {total} bytes of address space: {}",
+                std::io::Error::last_os_error()
+            ));
         }
-        let mut memory = ReservedMemory { base: base as usize, total, reserved, size: 0 };
-        memory.make_accessible(0, minimum).map_err(|e| e.to_string())?;
+        let mut memory = ReservedMemory {
+            base: base as usize,
+            total,
+            reserved,
+            size: 0,
+        };
+        memory
+            .make_accessible(0, minimum)
+            .map_err(|e| e.to_string())?;
         memory.size = minimum;
         Ok(Box::new(memory))
     }
@@ -72,7 +85,11 @@ impl ReservedMemory {
                 0,
             )
         };
-        if p == libc::MAP_FAILED { Err(std::io::Error::last_os_error()) } else { Ok(()) }
+        if p == libc::MAP_FAILED {
+            Err(std::io::Error::last_os_error())
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -90,7 +107,10 @@ unsafe impl LinearMemory for ReservedMemory {
 
     fn grow_to(&mut self, new_size: usize) -> wasmtime::Result<()> {
         if new_size > self.reserved {
-            wasmtime::bail!("memory of {new_size} bytes would not fit the {}-byte reservation", self.reserved);
+            wasmtime::bail!(
+                "memory of {new_size} bytes would not fit the {}-byte reservation",
+                self.reserved
+            );
         }
         self.make_accessible(self.size, new_size)?;
         self.size = new_size;

@@ -9,8 +9,8 @@
 //! The table is a fixed array of atomics: a signal handler can read it
 //! without locks or allocation.
 
-use std::sync::Once;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Once, OnceLock};
 
 /// Views registered at once, across every guest of the process.
 pub(crate) const MAX_VIEWS: usize = 8192;
@@ -21,27 +21,34 @@ struct Slot {
     truncated: AtomicBool,
 }
 
-static SLOTS: [Slot; MAX_VIEWS] =
-    [const { Slot { start: AtomicUsize::new(0), end: AtomicUsize::new(0), truncated: AtomicBool::new(false) } }; MAX_VIEWS];
+static SLOTS: [Slot; MAX_VIEWS] = [const {
+    Slot {
+        start: AtomicUsize::new(0),
+        end: AtomicUsize::new(0),
+        truncated: AtomicBool::new(false),
+    }
+}; MAX_VIEWS];
 
 static INSTALL: Once = Once::new();
-static mut PREVIOUS: std::mem::MaybeUninit<libc::sigaction> = std::mem::MaybeUninit::uninit();
+/// The action SIGBUS had before ours, for faults that are not ours.
+static PREVIOUS: OnceLock<libc::sigaction> = OnceLock::new();
 
 /// Installs the handler once per process.
 pub(crate) fn install() -> std::io::Result<()> {
     let mut result = Ok(());
     INSTALL.call_once(|| {
         // SAFETY: sigaction with a zeroed struct, our handler and
-        // SA_SIGINFO|SA_ONSTACK|SA_NODEFER; the previous action is saved
-        // once, before the handler can run, into storage only the handler
-        // reads afterwards.
+        // SA_SIGINFO|SA_ONSTACK|SA_NODEFER; both structs are ours.
         unsafe {
             let mut action: libc::sigaction = std::mem::zeroed();
+            let mut previous: libc::sigaction = std::mem::zeroed();
             action.sa_sigaction = on_sigbus as *const () as usize;
             action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK | libc::SA_NODEFER;
             libc::sigemptyset(&mut action.sa_mask);
-            if libc::sigaction(libc::SIGBUS, &action, (&raw mut PREVIOUS).cast()) != 0 {
+            if libc::sigaction(libc::SIGBUS, &action, &mut previous) != 0 {
                 result = Err(std::io::Error::last_os_error());
+            } else {
+                let _ = PREVIOUS.set(previous);
             }
         }
     });
@@ -57,7 +64,10 @@ pub(crate) struct Guard {
 pub(crate) fn register(start: usize, end: usize) -> Option<Guard> {
     for (i, slot) in SLOTS.iter().enumerate() {
         if slot.end.load(Ordering::Relaxed) == 0
-            && slot.start.compare_exchange(0, start, Ordering::AcqRel, Ordering::Relaxed).is_ok()
+            && slot
+                .start
+                .compare_exchange(0, start, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
         {
             slot.truncated.store(false, Ordering::Relaxed);
             slot.end.store(end, Ordering::Release);
@@ -82,7 +92,11 @@ impl Drop for Guard {
     }
 }
 
-extern "C" fn on_sigbus(signal: libc::c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
+extern "C" fn on_sigbus(
+    signal: libc::c_int,
+    info: *mut libc::siginfo_t,
+    context: *mut libc::c_void,
+) {
     // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers.
     let addr = unsafe { (*info).si_addr() } as usize;
     for slot in &SLOTS {
@@ -112,10 +126,15 @@ extern "C" fn on_sigbus(signal: libc::c_int, info: *mut libc::siginfo_t, context
     }
     // Not ours: hand it to whoever handled SIGBUS before us, or die as the
     // default action would.
-    // SAFETY: PREVIOUS was written by sigaction before this handler was
-    // installed and is never written again.
+    // SAFETY: the previous action is a handler the process installed (or
+    // SIG_DFL/SIG_IGN, values 0 and 1); calling it is what the kernel would
+    // have done without us.
     unsafe {
-        let prev = (*(&raw const PREVIOUS)).assume_init_ref();
+        let Some(prev) = PREVIOUS.get() else {
+            libc::signal(signal, libc::SIG_DFL);
+            libc::raise(signal);
+            return;
+        };
         if prev.sa_flags & libc::SA_SIGINFO != 0 && prev.sa_sigaction > 1 {
             let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
                 std::mem::transmute(prev.sa_sigaction);

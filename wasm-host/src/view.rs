@@ -93,15 +93,22 @@ pub(crate) fn place(
             } else {
                 ""
             };
-            return Err(WasmError::new(WasmErrorKind::View, format!("view '{name}': mapping it into the guest: {e}{hint}")));
+            return Err(WasmError::new(
+                WasmErrorKind::View,
+                format!("view '{name}': mapping it into the guest: {e}{hint}"),
+            ));
         }
         if !writable {
             // SAFETY: the range is the mapping made just above.
-            let rc = unsafe { libc::mprotect(dest as *mut libc::c_void, host_len, libc::PROT_READ) };
+            let rc =
+                unsafe { libc::mprotect(dest as *mut libc::c_void, host_len, libc::PROT_READ) };
             if rc != 0 {
                 return Err(WasmError::new(
                     WasmErrorKind::View,
-                    format!("view '{name}': making it read-only: {}", std::io::Error::last_os_error()),
+                    format!(
+                        "view '{name}': making it read-only: {}",
+                        std::io::Error::last_os_error()
+                    ),
                 ));
             }
         }
@@ -112,13 +119,28 @@ pub(crate) fn place(
     let tail_end = dest + span;
     if tail_end > tail_start {
         // SAFETY: the tail is inside the pages just grown for this view.
-        let rc = unsafe { libc::mprotect(tail_start as *mut libc::c_void, tail_end - tail_start, libc::PROT_NONE) };
+        let rc = unsafe {
+            libc::mprotect(
+                tail_start as *mut libc::c_void,
+                tail_end - tail_start,
+                libc::PROT_NONE,
+            )
+        };
         if rc != 0 {
-            return Err(WasmError::new(WasmErrorKind::View, format!("view '{name}': {}", std::io::Error::last_os_error())));
+            return Err(WasmError::new(
+                WasmErrorKind::View,
+                format!("view '{name}': {}", std::io::Error::last_os_error()),
+            ));
         }
     }
     let guard = sigbus::register(dest, dest + host_len.max(1)).ok_or_else(|| {
-        WasmError::new(WasmErrorKind::View, format!("view '{name}': more than {} views are open in this process", sigbus::MAX_VIEWS))
+        WasmError::new(
+            WasmErrorKind::View,
+            format!(
+                "view '{name}': more than {} views are open in this process",
+                sigbus::MAX_VIEWS
+            ),
+        )
     })?;
     let addr = guest_offset + delta;
     Ok(PlacedView {
@@ -138,7 +160,10 @@ pub(crate) fn place(
 }
 
 fn too_far(name: &str) -> WasmError {
-    WasmError::new(WasmErrorKind::View, format!("view '{name}' does not fit in the guest's 4 GiB address space"))
+    WasmError::new(
+        WasmErrorKind::View,
+        format!("view '{name}' does not fit in the guest's 4 GiB address space"),
+    )
 }
 
 impl PlacedView {
@@ -148,11 +173,21 @@ impl PlacedView {
             return Ok(());
         }
         // SAFETY: msync over the view's own live mapping.
-        let rc = unsafe { libc::msync(self.host_start as *mut libc::c_void, self.host_len, libc::MS_SYNC) };
+        let rc = unsafe {
+            libc::msync(
+                self.host_start as *mut libc::c_void,
+                self.host_len,
+                libc::MS_SYNC,
+            )
+        };
         if rc != 0 {
             return Err(WasmError::new(
                 WasmErrorKind::View,
-                format!("flushing view '{}': {}", self.info.name, std::io::Error::last_os_error()),
+                format!(
+                    "flushing view '{}': {}",
+                    self.info.name,
+                    std::io::Error::last_os_error()
+                ),
             ));
         }
         Ok(())

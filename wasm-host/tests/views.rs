@@ -49,12 +49,19 @@ fn several_views_with_names_addresses_lengths() {
     assert_eq!(g.call("len", &[1]).unwrap(), vec![70_000]);
     assert_eq!(g.call("writable", &[0]).unwrap(), vec![0]);
     assert_eq!(g.call("addr", &[2]).unwrap(), vec![-1], "no such view");
-    assert_eq!(va.addr % 65536, 0, "views start on wasm pages (the file starts a system page)");
+    assert_eq!(
+        va.addr % 65536,
+        0,
+        "views start on wasm pages (the file starts a system page)"
+    );
     assert!(vb.addr >= va.addr + 65536, "views do not overlap");
     assert_eq!(g.call("name", &[1]).unwrap(), vec![6]);
     assert_eq!(g.take_output(), b"second");
     assert_eq!(g.call("find", &[6]).unwrap(), vec![1]);
-    assert_eq!(g.call("load", &[va.addr as i64 + 4]).unwrap(), vec![b'a' as i64]);
+    assert_eq!(
+        g.call("load", &[va.addr as i64 + 4]).unwrap(),
+        vec![b'a' as i64]
+    );
     // Duplicate names are refused.
     let err = g.attach_file("first", &a, false).unwrap_err();
     assert_eq!(err.kind(), WasmErrorKind::View);
@@ -71,7 +78,10 @@ fn host_imports_refuse_buffers_on_views_or_outside_memory() {
     assert_eq!(err.kind(), WasmErrorKind::Trap);
     assert!(err.message().contains("overlaps view 'a'"), "{err}");
     let err = g.call("name_to", &[0, 0x7FFF_FFF0]).unwrap_err();
-    assert!(err.message().contains("outside the guest's memory"), "{err}");
+    assert!(
+        err.message().contains("outside the guest's memory"),
+        "{err}"
+    );
     // Output may read from a view.
     g.call("echo", &[va.addr as i64, 5]).unwrap();
     assert_eq!(g.take_output(), b"alpha");
@@ -88,13 +98,22 @@ fn ranges_of_a_map_start_at_the_byte_asked_for() {
     let v = g.attach("mid", &map, Some((4097, 10))).unwrap();
     assert_eq!(v.len, 10);
     for k in 0..10 {
-        assert_eq!(g.call("load", &[v.addr as i64 + k]).unwrap(), vec![bytes[4097 + k as usize] as i64]);
+        assert_eq!(
+            g.call("load", &[v.addr as i64 + k]).unwrap(),
+            vec![bytes[4097 + k as usize] as i64]
+        );
     }
     let err = g.attach("bad", &map, Some((19_999, 2))).unwrap_err();
-    assert_eq!(err.kind(), WasmErrorKind::Map(mapview::ErrorKind::InvalidArgument));
+    assert_eq!(
+        err.kind(),
+        WasmErrorKind::Map(mapview::ErrorKind::InvalidArgument)
+    );
     // Dropping the host's map does not take the view away.
     drop(map);
-    assert_eq!(g.call("load", &[v.addr as i64]).unwrap(), vec![bytes[4097] as i64]);
+    assert_eq!(
+        g.call("load", &[v.addr as i64]).unwrap(),
+        vec![bytes[4097] as i64]
+    );
 }
 
 #[test]
@@ -119,12 +138,21 @@ fn read_write_views_write_through_and_are_flushed() {
     let map = MapMut::open(&path).unwrap();
     let mut g = wat_guest(&host, INSPECT);
     let v = g.attach_mut("ro", &map, None, false).unwrap();
-    assert_eq!(g.call("store", &[v.addr as i64, 1]).unwrap_err().kind(), WasmErrorKind::Trap);
+    assert_eq!(
+        g.call("store", &[v.addr as i64, 1]).unwrap_err().kind(),
+        WasmErrorKind::Trap
+    );
     // Private and anonymous-private maps cannot be viewed.
     let private = MapOptions::new().open_private(&path).unwrap();
-    assert_eq!(g.attach_mut("p", &private, None, false).unwrap_err().kind(), WasmErrorKind::View);
+    assert_eq!(
+        g.attach_mut("p", &private, None, false).unwrap_err().kind(),
+        WasmErrorKind::View
+    );
     let anon = MapMut::anonymous(4096).unwrap();
-    assert_eq!(g.attach_mut("a", &anon, None, false).unwrap_err().kind(), WasmErrorKind::View);
+    assert_eq!(
+        g.attach_mut("a", &anon, None, false).unwrap_err().kind(),
+        WasmErrorKind::View
+    );
     // Anonymous shared memory can: the host sees the guest's writes.
     let shared = MapMut::anonymous_shared(4096).unwrap();
     let v = g.attach_mut("shm", &shared, None, true).unwrap();
@@ -141,7 +169,10 @@ fn the_guest_heap_keeps_working_and_grows_after_views() {
     let v = g.attach_file("d", &path, false).unwrap();
     g.call("store", &[100, 42]).unwrap(); // the guest's own first page
     let old_pages = g.call("grow", &[2]).unwrap()[0];
-    assert!(old_pages * 65536 > v.addr as i64, "new heap pages come after the view");
+    assert!(
+        old_pages * 65536 > v.addr as i64,
+        "new heap pages come after the view"
+    );
     let fresh = old_pages * 65536 + 10;
     g.call("store", &[fresh, 7]).unwrap();
     assert_eq!(g.call("load", &[fresh]).unwrap(), vec![7]);
@@ -160,7 +191,15 @@ fn a_directory_as_views_up_to_a_limit() {
     let mut g = wat_guest(&host, INSPECT);
     let views = g.attach_dir(dir.path(), 10).unwrap();
     let names: Vec<_> = views.iter().map(|v| (v.name.as_str(), v.len)).collect();
-    assert_eq!(names, [("empty", 0), ("one.txt", 1), ("sub/deeper/three.txt", 3), ("sub/two.txt", 2)]);
+    assert_eq!(
+        names,
+        [
+            ("empty", 0),
+            ("one.txt", 1),
+            ("sub/deeper/three.txt", 3),
+            ("sub/two.txt", 2)
+        ]
+    );
     let mut g2 = wat_guest(&host, INSPECT);
     let err = g2.attach_dir(dir.path(), 3).unwrap_err();
     assert_eq!(err.kind(), WasmErrorKind::View);
@@ -198,7 +237,9 @@ fn the_rust_example_guests_agree_with_native_code() {
     let b = write(&dir, "b.bin", &data);
     let host = host();
 
-    let mut sum = host.instantiate(&host.load_file(rust_guest("sum")).unwrap()).unwrap();
+    let mut sum = host
+        .instantiate(&host.load_file(rust_guest("sum")).unwrap())
+        .unwrap();
     sum.attach_file("b", &b, false).unwrap();
     let mut native = 0u64;
     for chunk in data.chunks(8) {
@@ -208,16 +249,26 @@ fn the_rust_example_guests_agree_with_native_code() {
     }
     assert_eq!(sum.call("run", &[]).unwrap(), vec![native as i64]);
 
-    let mut lines = host.instantiate(&host.load_file(rust_guest("lines")).unwrap()).unwrap();
+    let mut lines = host
+        .instantiate(&host.load_file(rust_guest("lines")).unwrap())
+        .unwrap();
     lines.attach_file("a.txt", &a, false).unwrap();
     assert_eq!(lines.call("run", &[]).unwrap(), vec![4]);
-    assert_eq!(String::from_utf8(lines.take_output()).unwrap(), format!("4 11 {} a.txt\n", text.len()));
+    assert_eq!(
+        String::from_utf8(lines.take_output()).unwrap(),
+        format!("4 11 {} a.txt\n", text.len())
+    );
     assert_eq!(lines.call("words", &[0]).unwrap(), vec![11]);
 
-    let mut search = host.instantiate(&host.load_file(rust_guest("search")).unwrap()).unwrap();
+    let mut search = host
+        .instantiate(&host.load_file(rust_guest("search")).unwrap())
+        .unwrap();
     search.attach_file("a.txt", &a, false).unwrap();
     search.attach_file("b.bin", &b, false).unwrap();
     search.set_args(vec![b"the".to_vec()]);
     assert_eq!(search.call("run", &[]).unwrap(), vec![3]);
-    assert_eq!(String::from_utf8(search.take_output()).unwrap(), "a.txt:3\n");
+    assert_eq!(
+        String::from_utf8(search.take_output()).unwrap(),
+        "a.txt:3\n"
+    );
 }

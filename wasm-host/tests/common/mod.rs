@@ -7,7 +7,11 @@ use std::time::Duration;
 use mapview_wasm::{Guest, Host, HostConfig};
 
 pub fn host() -> Host {
-    Host::new(HostConfig { timeout: Some(Duration::from_secs(20)), ..HostConfig::default() }).unwrap()
+    Host::new(HostConfig {
+        timeout: Some(Duration::from_secs(20)),
+        ..HostConfig::default()
+    })
+    .unwrap()
 }
 
 /// A guest from WebAssembly text.
@@ -22,8 +26,14 @@ pub fn guest_file(rel: &str) -> PathBuf {
 
 /// A Rust example guest, built by `make guests` (which `make test` runs first).
 pub fn rust_guest(name: &str) -> PathBuf {
-    let p = guest_file(&format!("rust/target/wasm32-unknown-unknown/release/{name}.wasm"));
-    assert!(p.exists(), "{} is missing: run `make guests` first", p.display());
+    let p = guest_file(&format!(
+        "rust/target/wasm32-unknown-unknown/release/{name}.wasm"
+    ));
+    assert!(
+        p.exists(),
+        "{} is missing: run `make guests` first",
+        p.display()
+    );
     p
 }
 

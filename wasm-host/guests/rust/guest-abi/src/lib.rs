@@ -32,7 +32,10 @@ pub fn view(i: usize) -> &'static [u8] {
         if len < 0 {
             return &[];
         }
-        core::slice::from_raw_parts(view_addr(i as i32) as usize as *const u8, len as u32 as usize)
+        core::slice::from_raw_parts(
+            view_addr(i as i32) as usize as *const u8,
+            len as u32 as usize,
+        )
     }
 }
 
@@ -46,7 +49,10 @@ pub fn view_mut(i: usize) -> Option<&'static mut [u8]> {
             return None;
         }
         let len = view_len(i as i32) as u32 as usize;
-        Some(core::slice::from_raw_parts_mut(view_addr(i as i32) as usize as *mut u8, len))
+        Some(core::slice::from_raw_parts_mut(
+            view_addr(i as i32) as usize as *mut u8,
+            len,
+        ))
     }
 }
 

@@ -6,12 +6,17 @@
 use guest_abi::{NameBuf, arg_into, args, print, print_u64, view, view_name_into, views};
 
 fn occurrences(hay: &[u8], needle: &[u8]) -> u64 {
-    let Some((&first, rest)) = needle.split_first() else { return 0 };
+    let Some((&first, rest)) = needle.split_first() else {
+        return 0;
+    };
     let mut n = 0;
     let mut i = 0;
     while i + needle.len() <= hay.len() {
         // Skip quickly to the next candidate first byte.
-        match hay[i..=hay.len() - needle.len()].iter().position(|&b| b == first) {
+        match hay[i..=hay.len() - needle.len()]
+            .iter()
+            .position(|&b| b == first)
+        {
             None => break,
             Some(k) => i += k,
         }

@@ -5,7 +5,9 @@
 /// The sum of all views' u64 words, wrapping.
 #[unsafe(no_mangle)]
 pub extern "C" fn run() -> i64 {
-    (0..guest_abi::views()).fold(0u64, |acc, i| acc.wrapping_add(sum_words(guest_abi::view(i)))) as i64
+    (0..guest_abi::views()).fold(0u64, |acc, i| {
+        acc.wrapping_add(sum_words(guest_abi::view(i)))
+    }) as i64
 }
 
 /// The sum of view `index` alone.
