@@ -74,6 +74,12 @@
 #define MAPVIEW_VERSION_NUMBER 100
 
 /**
+ * mapview_wasm_guest_attach flags: the view is read-write (the map must be
+ * a read-write shared map); writes reach the file.
+ */
+#define MAPVIEW_VIEW_WRITABLE 1
+
+/**
  * The result of a fallible call. 0 is success; every other value names
  * one kind of failure and is stable across 0.x releases (new codes may be
  * added, existing ones never change meaning).
@@ -166,6 +172,39 @@ enum mapview_status
    * the message gives the offset.
    */
   MAPVIEW_ERR_CORRUPT = 19,
+  /**
+   * Not a valid guest module (not wasm, fails validation, uses
+   * bulk-memory instructions, or imports what the host does not provide).
+   */
+  MAPVIEW_ERR_WASM_MODULE = 20,
+  /**
+   * The guest lacks an export the call needs (its memory, the function).
+   */
+  MAPVIEW_ERR_WASM_EXPORT = 21,
+  /**
+   * The function cannot be called with integers (its types, the count).
+   */
+  MAPVIEW_ERR_WASM_SIGNATURE = 22,
+  /**
+   * The guest trapped; the message says how.
+   */
+  MAPVIEW_ERR_WASM_TRAP = 23,
+  /**
+   * The guest ran out of fuel or past its time limit.
+   */
+  MAPVIEW_ERR_WASM_TIMEOUT = 24,
+  /**
+   * The guest tried to grow its memory past the limit.
+   */
+  MAPVIEW_ERR_WASM_MEMORY_LIMIT = 25,
+  /**
+   * A viewed file was truncated by another process during the call.
+   */
+  MAPVIEW_ERR_WASM_VIEW_TRUNCATED = 26,
+  /**
+   * A view could not be attached (kind of map, limits, address space).
+   */
+  MAPVIEW_ERR_WASM_VIEW = 27,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -393,6 +432,67 @@ typedef struct mapview_record_layout {
    */
   mapview_key_kind key_kind;
 } mapview_record_layout;
+
+/**
+ * Limits every guest of a host runs under. Initialise with
+ * mapview_wasm_host_options_init(); may grow later (struct_size).
+ */
+typedef struct mapview_wasm_host_options {
+  /**
+   * sizeof(mapview_wasm_host_options) as the caller was compiled.
+   */
+  uint32_t struct_size;
+  /**
+   * The most views one guest may have (default 1024).
+   */
+  uint32_t max_views;
+  /**
+   * Fuel per call, roughly instructions; 0 for no fuel limit (default).
+   */
+  uint64_t fuel;
+  /**
+   * Wall-clock limit per call in milliseconds; 0 for none (default).
+   */
+  uint64_t timeout_ms;
+  /**
+   * The most the guest's own memory (not its views) may grow to, in
+   * bytes (default 256 MiB).
+   */
+  uint64_t max_memory;
+  /**
+   * The most output bytes per call (default 64 MiB).
+   */
+  uint64_t max_output;
+} mapview_wasm_host_options;
+
+/**
+ * A WebAssembly host (a value; 0 is never valid).
+ */
+typedef struct mapview_wasm_host {
+  uint64_t id;
+} mapview_wasm_host;
+
+/**
+ * A guest instance (a value; 0 is never valid).
+ */
+typedef struct mapview_wasm_guest {
+  uint64_t id;
+} mapview_wasm_guest;
+
+/**
+ * Where a view landed in the guest.
+ */
+typedef struct mapview_wasm_view_info {
+  /**
+   * Guest address of the view's first byte.
+   */
+  uint32_t addr;
+  /**
+   * Its length in bytes.
+   */
+  uint32_t len;
+  bool writable;
+} mapview_wasm_view_info;
 
 /**
  * A window iterator handle (a value; 0 is never valid).
@@ -960,6 +1060,141 @@ const char *mapview_version(void);
  * Thread-safety: any thread.
  */
 size_t mapview_page_size(void);
+
+/**
+ * Default host options.
+ *
+ * Thread-safety: any thread.
+ */
+struct mapview_wasm_host_options mapview_wasm_host_options_init(void);
+
+/**
+ * Creates a host. options: NULL for defaults.
+ *
+ * Ownership: the caller closes it with mapview_wasm_host_close; guests
+ * made from it may outlive it. Thread-safety: any thread.
+ */
+mapview_status mapview_wasm_host_create(const struct mapview_wasm_host_options *options,
+                                        struct mapview_wasm_host *out_host,
+                                        struct mapview_error **err);
+
+/**
+ * Closes a host. Its guests keep working. MAPVIEW_ERR_CLOSED if already
+ * closed. Thread-safety: any thread.
+ */
+mapview_status mapview_wasm_host_close(struct mapview_wasm_host host);
+
+/**
+ * Compiles a module (binary, or WebAssembly text) and instantiates it as
+ * a new guest with no views.
+ *
+ * Ownership: the bytes are not kept; the caller closes the guest with
+ * mapview_wasm_guest_close. Thread-safety: any thread.
+ */
+mapview_status mapview_wasm_guest_load(struct mapview_wasm_host host,
+                                       const uint8_t *wasm,
+                                       size_t wasm_len,
+                                       struct mapview_wasm_guest *out_guest,
+                                       struct mapview_error **err);
+
+/**
+ * Like mapview_wasm_guest_load, with the module read from a file.
+ */
+mapview_status mapview_wasm_guest_load_file(struct mapview_wasm_host host,
+                                            const char *path,
+                                            size_t path_len,
+                                            struct mapview_wasm_guest *out_guest,
+                                            struct mapview_error **err);
+
+/**
+ * Views `length` bytes from `offset` of a map (MAPVIEW_TO_END: to its end)
+ * in the guest under `name`: read-only, or read-write with
+ * MAPVIEW_VIEW_WRITABLE. The guest reads the map's own pages (no copy);
+ * the view stays valid after the map handle is closed. Only shared maps
+ * can be viewed (MAPVIEW_ERR_WASM_VIEW for private ones). out_info may
+ * be NULL.
+ *
+ * Thread-safety: any thread; calls on one guest are serialised.
+ */
+mapview_status mapview_wasm_guest_attach(struct mapview_wasm_guest guest,
+                                         const char *name,
+                                         size_t name_len,
+                                         struct mapview_map map,
+                                         uint64_t offset,
+                                         uint64_t length,
+                                         uint32_t flags,
+                                         struct mapview_wasm_view_info *out_info,
+                                         struct mapview_error **err);
+
+/**
+ * Views every regular file under `dir` (recursively; links not followed),
+ * read-only, named by their path relative to dir. More than `limit` files
+ * is MAPVIEW_ERR_WASM_VIEW. out_count (may be NULL) receives the number.
+ *
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_wasm_guest_attach_dir(struct mapview_wasm_guest guest,
+                                             const char *dir,
+                                             size_t dir_len,
+                                             uint32_t limit,
+                                             size_t *out_count,
+                                             struct mapview_error **err);
+
+/**
+ * Sets the arguments the guest reads with mapview.arg_* (docs/guest-abi.md).
+ * The bytes are copied. Thread-safety: any thread.
+ */
+mapview_status mapview_wasm_guest_set_args(struct mapview_wasm_guest guest,
+                                           const struct mapview_bytes *guest_args,
+                                           size_t count,
+                                           struct mapview_error **err);
+
+/**
+ * Calls the guest's exported function `func` with `nargs` integer
+ * arguments (each passed as the parameter's type, i32 or i64) and stores
+ * up to `results_cap` integer results in `results`; *out_nresults gets
+ * how many the function returns (may exceed results_cap). A trap, a
+ * timeout, a memory limit or a truncated view fails the call with its
+ * own code and a message; the guest stays usable.
+ *
+ * Thread-safety: any thread; calls on one guest are serialised.
+ */
+mapview_status mapview_wasm_guest_call(struct mapview_wasm_guest guest,
+                                       const char *func,
+                                       size_t func_len,
+                                       const int64_t *call_args,
+                                       size_t nargs,
+                                       int64_t *results,
+                                       size_t results_cap,
+                                       size_t *out_nresults,
+                                       struct mapview_error **err);
+
+/**
+ * Takes the guest's output (what it wrote with mapview.output): copies up
+ * to `cap` bytes into `buf` and removes them; *out_len gets the number
+ * copied. With buf NULL, *out_len gets the number waiting and nothing is
+ * taken.
+ *
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_wasm_guest_output(struct mapview_wasm_guest guest,
+                                         uint8_t *buf,
+                                         size_t cap,
+                                         size_t *out_len,
+                                         struct mapview_error **err);
+
+/**
+ * Writes the guest's read-write views to their files and waits.
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_wasm_guest_flush(struct mapview_wasm_guest guest,
+                                        struct mapview_error **err);
+
+/**
+ * Ends a guest: flushes its read-write views and frees its memory.
+ * MAPVIEW_ERR_CLOSED if already closed. Thread-safety: any thread.
+ */
+mapview_status mapview_wasm_guest_close(struct mapview_wasm_guest guest);
 
 /**
  * Opens `path` for reading in windows of `window_size` bytes, each after

@@ -53,6 +53,23 @@ pub enum mapview_status {
     /// The data is damaged (checksum mismatch, bad magic, impossible header);
     /// the message gives the offset.
     MAPVIEW_ERR_CORRUPT = 19,
+    /// Not a valid guest module (not wasm, fails validation, uses
+    /// bulk-memory instructions, or imports what the host does not provide).
+    MAPVIEW_ERR_WASM_MODULE = 20,
+    /// The guest lacks an export the call needs (its memory, the function).
+    MAPVIEW_ERR_WASM_EXPORT = 21,
+    /// The function cannot be called with integers (its types, the count).
+    MAPVIEW_ERR_WASM_SIGNATURE = 22,
+    /// The guest trapped; the message says how.
+    MAPVIEW_ERR_WASM_TRAP = 23,
+    /// The guest ran out of fuel or past its time limit.
+    MAPVIEW_ERR_WASM_TIMEOUT = 24,
+    /// The guest tried to grow its memory past the limit.
+    MAPVIEW_ERR_WASM_MEMORY_LIMIT = 25,
+    /// A viewed file was truncated by another process during the call.
+    MAPVIEW_ERR_WASM_VIEW_TRUNCATED = 26,
+    /// A view could not be attached (kind of map, limits, address space).
+    MAPVIEW_ERR_WASM_VIEW = 27,
 }
 
 use mapview_status::*;
@@ -80,6 +97,14 @@ impl mapview_status {
             MAPVIEW_ERR_PANIC => c"internal error (panic)",
             MAPVIEW_ERR_BUSY => c"busy",
             MAPVIEW_ERR_CORRUPT => c"corrupt data",
+            MAPVIEW_ERR_WASM_MODULE => c"invalid guest module",
+            MAPVIEW_ERR_WASM_EXPORT => c"missing guest export",
+            MAPVIEW_ERR_WASM_SIGNATURE => c"wrong guest signature",
+            MAPVIEW_ERR_WASM_TRAP => c"guest trap",
+            MAPVIEW_ERR_WASM_TIMEOUT => c"guest timeout",
+            MAPVIEW_ERR_WASM_MEMORY_LIMIT => c"guest memory limit",
+            MAPVIEW_ERR_WASM_VIEW_TRUNCATED => c"view truncated",
+            MAPVIEW_ERR_WASM_VIEW => c"view error",
         }
     }
 }
@@ -97,6 +122,28 @@ impl Failure {
         Failure {
             code,
             message: message.into(),
+        }
+    }
+}
+
+impl From<mapview_wasm::WasmError> for Failure {
+    fn from(err: mapview_wasm::WasmError) -> Failure {
+        use mapview_wasm::WasmErrorKind as K;
+        let code = match err.kind() {
+            K::InvalidModule => MAPVIEW_ERR_WASM_MODULE,
+            K::MissingExport => MAPVIEW_ERR_WASM_EXPORT,
+            K::WrongSignature => MAPVIEW_ERR_WASM_SIGNATURE,
+            K::Trap => MAPVIEW_ERR_WASM_TRAP,
+            K::Timeout => MAPVIEW_ERR_WASM_TIMEOUT,
+            K::MemoryLimit => MAPVIEW_ERR_WASM_MEMORY_LIMIT,
+            K::ViewTruncated => MAPVIEW_ERR_WASM_VIEW_TRUNCATED,
+            K::View => MAPVIEW_ERR_WASM_VIEW,
+            K::Map(kind) => Failure::from(mapview::Error::new(kind, "", "")).code,
+            _ => MAPVIEW_ERR_INVALID_ARGUMENT,
+        };
+        Failure {
+            code,
+            message: err.to_string(),
         }
     }
 }
@@ -227,6 +274,14 @@ pub extern "C" fn mapview_status_name(status: i32) -> *const c_char {
         MAPVIEW_ERR_PANIC,
         MAPVIEW_ERR_BUSY,
         MAPVIEW_ERR_CORRUPT,
+        MAPVIEW_ERR_WASM_MODULE,
+        MAPVIEW_ERR_WASM_EXPORT,
+        MAPVIEW_ERR_WASM_SIGNATURE,
+        MAPVIEW_ERR_WASM_TRAP,
+        MAPVIEW_ERR_WASM_TIMEOUT,
+        MAPVIEW_ERR_WASM_MEMORY_LIMIT,
+        MAPVIEW_ERR_WASM_VIEW_TRUNCATED,
+        MAPVIEW_ERR_WASM_VIEW,
     ];
     match all.iter().find(|s| **s as i32 == status) {
         Some(s) => s.name().as_ptr(),

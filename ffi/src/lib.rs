@@ -17,6 +17,7 @@ mod log;
 mod map;
 mod records;
 mod version;
+mod wasm;
 mod windows;
 
 pub use args::MAPVIEW_NUL_TERMINATED;
@@ -25,4 +26,5 @@ pub use log::*;
 pub use map::*;
 pub use records::*;
 pub use version::*;
+pub use wasm::*;
 pub use windows::*;

@@ -342,6 +342,14 @@ impl Guest {
         std::mem::take(&mut self.store.data_mut().output)
     }
 
+    /// Returns output bytes taken with `take_output` but not consumed, in
+    /// front of anything written since.
+    pub fn put_back_output(&mut self, mut bytes: Vec<u8>) {
+        let state = self.store.data_mut();
+        bytes.append(&mut state.output);
+        state.output = bytes;
+    }
+
     /// Writes every read-write view to its file and waits.
     pub fn flush(&self) -> Result<()> {
         self.store

@@ -122,6 +122,12 @@
     X(log_reader_follows_a_writer_in_another_process)  \
     X(log_damage_is_reported_with_its_offset)          \
     X(log_bad_files_and_arguments)                     \
+    /* test_wasm.c */                                  \
+    X(wasm_view_a_map_and_call)                        \
+    X(wasm_output_args_and_dir)                        \
+    X(wasm_read_write_view)                            \
+    X(wasm_limits)                                     \
+    X(wasm_bad_modules_and_misuse)                     \
     /* test_threads.c */                               \
     X(threads_open_read_close)                         \
     X(threads_close_while_in_use)

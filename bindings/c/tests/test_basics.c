@@ -48,9 +48,17 @@ void test_status_names(void)
         {MAPVIEW_ERR_PANIC, "internal error (panic)"},
         {MAPVIEW_ERR_BUSY, "busy"},
         {MAPVIEW_ERR_CORRUPT, "corrupt data"},
+        {MAPVIEW_ERR_WASM_MODULE, "invalid guest module"},
+        {MAPVIEW_ERR_WASM_EXPORT, "missing guest export"},
+        {MAPVIEW_ERR_WASM_SIGNATURE, "wrong guest signature"},
+        {MAPVIEW_ERR_WASM_TRAP, "guest trap"},
+        {MAPVIEW_ERR_WASM_TIMEOUT, "guest timeout"},
+        {MAPVIEW_ERR_WASM_MEMORY_LIMIT, "guest memory limit"},
+        {MAPVIEW_ERR_WASM_VIEW_TRUNCATED, "view truncated"},
+        {MAPVIEW_ERR_WASM_VIEW, "view error"},
     };
     size_t n = sizeof known / sizeof known[0];
-    /* The codes are 0..19 with no gaps, in this order. */
+    /* The codes are 0..27 with no gaps, in this order. */
     for (size_t i = 0; i < n; i++) {
         CHECK_EQ(known[i].code, (int32_t)i);
         CHECK_STR(mapview_status_name(known[i].code), known[i].name);
@@ -58,7 +66,7 @@ void test_status_names(void)
             CHECK(strcmp(mapview_status_name(known[i].code),
                          mapview_status_name(known[j].code)) != 0);
     }
-    const int32_t unknown[] = {-1, 20, 100, INT32_MAX, INT32_MIN};
+    const int32_t unknown[] = {-1, 28, 100, INT32_MAX, INT32_MIN};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
         CHECK_STR(mapview_status_name(unknown[i]), "unknown status");
 }
