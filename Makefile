@@ -50,10 +50,12 @@ $(CBUILD)/%: bindings/c/examples/%.c include/mapview.h lib
 
 c-examples: $(C_EXAMPLES)
 
-# Example WebAssembly guests (docs/guest-abi.md): Rust (no_std, built
-# without bulk memory, see wasm-host/guests/rust/.cargo/config.toml).
+# Example WebAssembly guests (docs/guest-abi.md), built without bulk
+# memory: Rust (no_std; wasm-host/guests/rust/.cargo/config.toml) and Zig
+# (wasm32-freestanding; wasm-host/guests/zig/build.sh).
 guests:
 	cd wasm-host/guests/rust && $(CARGO) build --release -q
+	bash wasm-host/guests/zig/build.sh
 
 c-tests: $(CBUILD)/test_mapview $(CBUILD)/test_mapview_asan c-examples
 
@@ -61,7 +63,9 @@ c-tests: $(CBUILD)/test_mapview $(CBUILD)/test_mapview_asan c-examples
 # checks before it installs, so it is quick when all is there).
 demo:
 	@bash scripts/bootstrap.sh demo
-	$(CARGO) run --release -q -p mapview --example demo
+	$(CARGO) build --release -q -p mapview-cli
+	@$(MAKE) -s guests
+	@bash scripts/demo.sh
 
 # The one test command. Ends with the line `N passed, N failed`.
 test:

@@ -21,6 +21,12 @@ rustup toolchain list | grep -q "^$toolchain" || rustup toolchain install "$tool
 # The WebAssembly target for the example guests (the demo runs one).
 rustup target list --toolchain "$toolchain" --installed | grep -qx wasm32-unknown-unknown ||
   rustup target add --toolchain "$toolchain" wasm32-unknown-unknown
+# Zig, for the Zig guests and the Zig binding: from PyPI, as `python3 -m ziglang`.
+ZIG_VERSION=0.17.1
+python3 -m ziglang version 2>/dev/null | grep -qx "$ZIG_VERSION" || {
+  say "installing Zig $ZIG_VERSION (pip package ziglang)"
+  python3 -m pip install --quiet --root-user-action=ignore "ziglang==$ZIG_VERSION"
+}
 if [ "$what" = demo ]; then
   exit 0
 fi

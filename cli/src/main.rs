@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 mod grep;
 mod log;
+mod run;
 
 #[derive(Parser)]
 #[command(name = "mapview", version, about = "Memory-mapped files put to work")]
@@ -21,6 +22,8 @@ enum Command {
     Log(log::LogCommand),
     /// Search every file under a directory, like `rg --no-ignore --hidden`.
     Grep(grep::GrepArgs),
+    /// Run a WebAssembly guest over mapped files and print what it returns.
+    Run(run::RunArgs),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Log(cmd) => log::run(cmd),
         Command::Grep(args) => grep::run(args),
+        Command::Run(args) => run::run(args),
     };
     match result {
         Ok(code) => code,

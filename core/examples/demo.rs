@@ -20,7 +20,10 @@ struct Reading {
 const RECORDS: u64 = 2_000_000; // 32 MB of records
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = match std::env::args().nth(1) {
+    // With a directory argument the data file stays there (the rest of
+    // `make demo` uses it); without one it goes in a temporary directory.
+    let keep = std::env::args().nth(1);
+    let dir = match &keep {
         Some(d) => std::path::PathBuf::from(d),
         None => std::env::temp_dir().join(format!("mapview-demo-{}", std::process::id())),
     };
@@ -117,6 +120,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Err(e) = mapview::Map::open_range(&path, size - 8, 16) {
         println!("as expected: {e}");
     }
-    std::fs::remove_file(&path)?;
+    if keep.is_none() {
+        std::fs::remove_dir_all(&dir)?;
+    }
     Ok(())
 }

@@ -251,6 +251,20 @@ impl Guest {
         self.store.data_mut().args = args;
     }
 
+    /// How many parameters the exported function takes.
+    pub fn param_count(&mut self, func: &str) -> Result<usize> {
+        let f = self
+            .instance
+            .get_func(&mut self.store, func)
+            .ok_or_else(|| {
+                WasmError::new(
+                    WasmErrorKind::MissingExport,
+                    format!("the guest exports no function '{func}'"),
+                )
+            })?;
+        Ok(f.ty(&self.store).params().len())
+    }
+
     /// Calls an exported function with integer arguments (each converted
     /// to the parameter's type, i32 or i64) and returns its integer results.
     pub fn call(&mut self, func: &str, args: &[i64]) -> Result<Vec<i64>> {

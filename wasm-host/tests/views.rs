@@ -272,3 +272,31 @@ fn the_rust_example_guests_agree_with_native_code() {
         "a.txt:3\n"
     );
 }
+
+#[test]
+fn the_zig_example_guests_agree_with_the_rust_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "alpha beta\ngamma\n\ndelta alpha\n";
+    let a = write(&dir, "a.txt", text.as_bytes());
+    let data: Vec<u8> = (0..50_001u32).map(|i| (i * 13) as u8).collect();
+    let b = write(&dir, "b.bin", &data);
+    let host = host();
+    for name in ["sum", "lines", "search"] {
+        let zig = guest_file(&format!("zig/zig-out/{name}.wasm"));
+        assert!(
+            zig.exists(),
+            "{} is missing: run `make guests` first",
+            zig.display()
+        );
+        let mut results = Vec::new();
+        for module in [zig, rust_guest(name)] {
+            let mut g = host.instantiate(&host.load_file(&module).unwrap()).unwrap();
+            g.attach_file("a.txt", &a, false).unwrap();
+            g.attach_file("b.bin", &b, false).unwrap();
+            g.set_args(vec![b"alpha".to_vec()]);
+            let r = g.call("run", &[]).unwrap();
+            results.push((r, String::from_utf8(g.take_output()).unwrap()));
+        }
+        assert_eq!(results[0], results[1], "{name}: Zig and Rust guests agree");
+    }
+}
