@@ -72,10 +72,11 @@ test:
 	@bash scripts/bootstrap.sh test
 	@bash scripts/test-all.sh
 
-bench:
+bench: guests
 	$(CARGO) bench -p mapview --bench core
 	$(CARGO) bench -p mapview --bench event_log
 	$(CARGO) bench -p mapview-ffi --bench abi_overhead
+	$(CARGO) bench -p mapview-wasm --bench views
 	@for b in bindings/*/bench.sh; do [ -f "$$b" ] && bash "$$b" || true; done
 
 install: lib

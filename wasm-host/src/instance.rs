@@ -172,6 +172,24 @@ impl Guest {
         }
     }
 
+    /// Copies `bytes` into fresh pages of the guest's memory, as a host
+    /// without views would have to. For the benchmark baseline only:
+    /// a view is what to use.
+    #[doc(hidden)]
+    pub fn copy_in_for_baseline(&mut self, _name: &str, bytes: &[u8]) -> Result<usize> {
+        let pages = bytes.len().div_ceil(WASM_PAGE) as u64;
+        self.store.data_mut().host_growing = true;
+        let grown = self.memory.grow(&mut self.store, pages);
+        self.store.data_mut().host_growing = false;
+        let offset = grown.map_err(|e| WasmError::new(WasmErrorKind::View, e.to_string()))?
+            as usize
+            * WASM_PAGE;
+        self.memory
+            .write(&mut self.store, offset, bytes)
+            .map_err(|e| WasmError::new(WasmErrorKind::View, e.to_string()))?;
+        Ok(offset)
+    }
+
     /// Views every regular file under `dir` (recursively, links not
     /// followed), read-only, named by their path relative to `dir`, in path
     /// order. More than `limit` files is an error that names the limit.
