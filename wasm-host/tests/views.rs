@@ -300,3 +300,46 @@ fn the_zig_example_guests_agree_with_the_rust_ones() {
         assert_eq!(results[0], results[1], "{name}: Zig and Rust guests agree");
     }
 }
+
+#[test]
+fn the_wat_example_guests_agree_with_the_rust_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "one two  three\nfour\n\n five six\tseven\n end";
+    let a = write(&dir, "a.txt", text.as_bytes());
+    let b = write(&dir, "b.txt", b"aaaa aa\naaa");
+    let host = host();
+    let run = |module: std::path::PathBuf, func: &str, args: &[i64], arg: &[u8]| {
+        let mut g = host.instantiate(&host.load_file(module).unwrap()).unwrap();
+        g.attach_file("a.txt", &a, false).unwrap();
+        g.attach_file("b.txt", &b, false).unwrap();
+        g.set_args(vec![arg.to_vec()]);
+        g.call(func, args).unwrap()
+    };
+    let wat = |n: &str| guest_file(&format!("wat/{n}.wat"));
+    assert_eq!(
+        run(wat("lines"), "run", &[], b""),
+        run(rust_guest("lines"), "run", &[], b"")
+    );
+    for v in [0, 1] {
+        assert_eq!(
+            run(wat("lines"), "words", &[v], b""),
+            run(rust_guest("lines"), "words", &[v], b"")
+        );
+        assert_eq!(
+            run(wat("lines"), "lines", &[v], b""),
+            run(rust_guest("lines"), "lines", &[v], b"")
+        );
+    }
+    for pattern in [&b"aa"[..], b"e", b"two  three", b"zzz"] {
+        assert_eq!(
+            run(wat("search"), "run", &[], pattern),
+            run(rust_guest("search"), "run", &[], pattern),
+            "{pattern:?}"
+        );
+    }
+    assert_eq!(
+        run(wat("search"), "run", &[], b"aa"),
+        vec![6],
+        "overlapping: 3 in aaaa, 1 in aa, 2 in aaa"
+    );
+}
