@@ -76,7 +76,7 @@ suite "C tests under AddressSanitizer + UndefinedBehaviorSanitizer" plain_counts
 suite "C examples" plain_counts bash bindings/c/tests/run_examples.sh build/c
 suite "install + pkg-config (shared, static)" plain_counts bash bindings/c/tests/install_test.sh
 # Each binding's own script runs its suite and ends with `N passed, N failed`.
-for binding in go python; do
+for binding in go python zig; do
   if [ -f "bindings/$binding/test.sh" ]; then
     suite "$binding binding" plain_counts bash "bindings/$binding/test.sh"
   fi
