@@ -56,13 +56,17 @@ fn iterate_from_an_offset() {
         .collect();
     assert_eq!(tail, vec![7, 8, 9]);
     assert_eq!(r.events_from(r.write_offset()).unwrap().count(), 0);
-    for bad in [0, 127, offsets[3] + 8, offsets[3] + 1, r.write_offset() + 8] {
+    for bad in [0, 127, offsets[3] + 1, r.write_offset() + 8] {
         assert_eq!(
             r.events_from(bad).unwrap_err().kind(),
             ErrorKind::InvalidArgument,
             "offset {bad}"
         );
     }
+    // Inside an event: no intact event starts there.
+    let err = r.events_from(offsets[3] + 8).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Corrupt);
+    assert!(err.to_string().contains("not where one starts"), "{err}");
 }
 
 #[test]

@@ -90,7 +90,7 @@ void test_log_append_read_and_count(void)
         CHECK_OK(mapview_log_read(r, end, &e, &has, &err), err);
         CHECK(!has);
         /* Not an event boundary. */
-        CHECK_ERR(mapview_log_read(r, 136, &e, &has, &err), err, MAPVIEW_ERR_INVALID_ARGUMENT, "event starts");
+        CHECK_ERR(mapview_log_read(r, 136, &e, &has, &err), err, MAPVIEW_ERR_CORRUPT, "not where one starts");
         CHECK_ERR(mapview_log_read(r, 3, &e, &has, &err), err, MAPVIEW_ERR_INVALID_ARGUMENT, "event starts");
         CHECK_ERR(mapview_log_read(r, end + 8, &e, &has, &err), err, MAPVIEW_ERR_INVALID_ARGUMENT, NULL);
         CHECK_STATUS(mapview_log_reader_close(r), MAPVIEW_OK);
@@ -233,7 +233,7 @@ void test_log_damage_is_reported_with_its_offset(void)
     if (open_reader(path, &r)) {
         mapview_log_event e;
         bool has = false;
-        CHECK_ERR(mapview_log_read(r, victim, &e, &has, &err), err, MAPVIEW_ERR_INVALID_ARGUMENT, "checksum");
+        CHECK_ERR(mapview_log_read(r, victim, &e, &has, &err), err, MAPVIEW_ERR_CORRUPT, "checksum");
         CHECK(!has);
         mapview_log_reader_close(r);
     }

@@ -164,6 +164,8 @@ impl LogReader {
 
     /// Events from `offset`, which must be where an event starts (an
     /// offset `Event::offset` gave, or `write_offset()` to see only new ones).
+    /// An offset outside the committed events or not 8-aligned is
+    /// `InvalidArgument`; one where no intact event starts is `Corrupt`.
     pub fn events_from(&self, offset: u64) -> Result<Events<'_>> {
         if offset < HEADER_SIZE || offset > self.end || !offset.is_multiple_of(format::ALIGN) {
             return Err(
@@ -172,12 +174,18 @@ impl LogReader {
                     .with_range(offset, 0),
             );
         }
+        // An aligned offset inside the committed events either starts an
+        // intact event or not; a reader cannot tell a damaged event from an
+        // offset in the middle of one, so the error names both.
         if offset < self.end
             && let Framed::Damaged { reason, .. } = format::frame(&self.map, offset, self.end)
         {
-            return Err(Error::invalid(
+            return Err(Error::new(
+                ErrorKind::Corrupt,
                 "read log",
-                format!("offset is not where an event starts ({reason})"),
+                format!(
+                    "no intact event here ({reason}): the event is damaged, or the offset is not where one starts"
+                ),
             )
             .with_path(Some(&self.path))
             .with_range(offset, 0));
