@@ -44,7 +44,7 @@ mod region;
 mod windows;
 
 pub use error::{ByteRange, Error, ErrorKind, InvalidReason, Result};
-pub use map::Map;
+pub use map::{Map, Mapping};
 pub use map_mut::{MapKind, MapMut};
 pub use options::{HugePages, MapOptions};
 pub use records::{KeyKind, RecordLayout, RecordView, Records};

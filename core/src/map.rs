@@ -119,6 +119,34 @@ impl AsRef<[u8]> for Map {
     }
 }
 
+/// What every kind of map ([`Map`], [`MapMut`](crate::MapMut)) can do, for
+/// code that takes any of them.
+pub trait Mapping: Deref<Target = [u8]> {
+    /// Gives access advice for `len` bytes from `offset` of the map.
+    fn advise_range(&self, advice: Advice, offset: usize, len: usize) -> Result<()>;
+    /// Faults every page in now (see [`Map::populate`]).
+    fn populate(&self) -> Result<PopulateMethod>;
+    /// Locks the map's pages in RAM.
+    fn lock(&self) -> Result<()>;
+    /// Unlocks them.
+    fn unlock(&self) -> Result<()>;
+}
+
+impl Mapping for Map {
+    fn advise_range(&self, advice: Advice, offset: usize, len: usize) -> Result<()> {
+        Map::advise_range(self, advice, offset, len)
+    }
+    fn populate(&self) -> Result<PopulateMethod> {
+        Map::populate(self)
+    }
+    fn lock(&self) -> Result<()> {
+        Map::lock(self)
+    }
+    fn unlock(&self) -> Result<()> {
+        Map::unlock(self)
+    }
+}
+
 /// The live range of some map plus what errors need to name. Borrowing the
 /// map keeps it alive while an operation runs.
 #[derive(Clone, Copy)]

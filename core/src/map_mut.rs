@@ -308,6 +308,21 @@ impl MapMut {
     }
 }
 
+impl crate::map::Mapping for MapMut {
+    fn advise_range(&self, advice: Advice, offset: usize, len: usize) -> Result<()> {
+        MapMut::advise_range(self, advice, offset, len)
+    }
+    fn populate(&self) -> Result<PopulateMethod> {
+        MapMut::populate(self)
+    }
+    fn lock(&self) -> Result<()> {
+        MapMut::lock(self)
+    }
+    fn unlock(&self) -> Result<()> {
+        MapMut::unlock(self)
+    }
+}
+
 impl Deref for MapMut {
     type Target = [u8];
     fn deref(&self) -> &[u8] {

@@ -137,6 +137,33 @@ pub(crate) fn to_usize(v: u64, name: &str) -> Result<usize, Failure> {
     })
 }
 
+/// Reads a versioned options struct: NULL gives `defaults`; otherwise the
+/// struct's first field is `struct_size: u32`, checked by [`struct_size`],
+/// and the fields the caller's version has replace the defaults.
+///
+/// # Safety
+/// `p` is NULL or points to a readable struct of at least its struct_size
+/// bytes, whose first field is a u32 struct_size.
+pub(crate) unsafe fn versioned<T: Copy>(
+    p: *const T,
+    defaults: T,
+    oldest: usize,
+    name: &str,
+) -> Result<T, Failure> {
+    let mut out = defaults;
+    if p.is_null() {
+        return Ok(out);
+    }
+    // SAFETY: the first field, a u32, is readable (contract above).
+    let size = unsafe { p.cast::<u32>().read() };
+    let size = struct_size(size, oldest, std::mem::size_of::<T>(), name)?;
+    // SAFETY: the caller's struct has `size` readable bytes, no more than
+    // ours; every field of T is plain data, valid for any bytes the caller
+    // could have written through its own declaration of the struct.
+    unsafe { std::ptr::copy_nonoverlapping(p.cast::<u8>(), (&raw mut out).cast::<u8>(), size) };
+    Ok(out)
+}
+
 /// Checks a versioned options struct: `struct_size` is how big the
 /// caller's struct is. Sizes from `oldest` (the first version) up to ours
 /// are accepted; fields the caller's version lacks keep their defaults.

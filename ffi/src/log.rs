@@ -111,21 +111,15 @@ pub extern "C" fn mapview_log_options_init() -> mapview_log_options {
 /// # Safety
 /// `opts` is NULL or points to a readable struct of at least its struct_size.
 unsafe fn parse_log_options(opts: *const mapview_log_options) -> Result<LogOptions, Failure> {
-    let mut o = mapview_log_options_init();
-    if !opts.is_null() {
-        // SAFETY: opts is readable for at least its struct_size field.
-        let size = unsafe { std::ptr::addr_of!((*opts).struct_size).read() };
-        let size = args::struct_size(
-            size,
-            LOG_OPTIONS_V1_SIZE,
+    // SAFETY: forwarded contract.
+    let o = unsafe {
+        args::versioned(
+            opts,
+            mapview_log_options_init(),
             LOG_OPTIONS_V1_SIZE,
             "mapview_log_options",
-        )?;
-        // SAFETY: `size` readable bytes, no more than ours.
-        unsafe {
-            std::ptr::copy_nonoverlapping(opts.cast::<u8>(), (&raw mut o).cast::<u8>(), size)
-        };
-    }
+        )
+    }?;
     if o.flags & !MAPVIEW_LOG_NO_PREFAULT != 0 {
         return Err(Failure::new(
             mapview_status::MAPVIEW_ERR_INVALID_FLAGS,

@@ -4,7 +4,7 @@
 use std::ffi::c_char;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
-use mapview::{Advice, HugePages, Map, MapKind, MapMut, MapOptions, PopulateMethod};
+use mapview::{Advice, HugePages, Map, MapKind, MapMut, MapOptions, Mapping, PopulateMethod};
 
 use crate::args::{self, out};
 use crate::boundary::{guard, guard_status};
@@ -140,6 +140,11 @@ pub(crate) enum MapObj {
 
 impl MapObj {
     pub(crate) fn bytes(&self) -> &[u8] {
+        self.mapping()
+    }
+
+    /// What every kind of map can do (advice, populate, lock).
+    pub(crate) fn mapping(&self) -> &dyn Mapping {
         match self {
             MapObj::ReadOnly(m) => m,
             MapObj::Writable(m) => m,
@@ -189,22 +194,15 @@ fn bad_flags(message: String) -> Failure {
 /// `opts` is NULL or points to a readable mapview_map_options of at least
 /// `struct_size` bytes.
 unsafe fn parse_options(opts: *const mapview_map_options) -> Result<MapOptions, Failure> {
-    let mut o = mapview_map_options_init();
-    if !opts.is_null() {
-        // SAFETY: opts is readable for at least its struct_size field.
-        let size = unsafe { std::ptr::addr_of!((*opts).struct_size).read() };
-        let size = args::struct_size(
-            size,
-            OPTIONS_V1_SIZE,
+    // SAFETY: forwarded contract.
+    let o = unsafe {
+        args::versioned(
+            opts,
+            mapview_map_options_init(),
             OPTIONS_V1_SIZE,
             "mapview_map_options",
-        )?;
-        // SAFETY: the caller's struct has `size` readable bytes, checked to
-        // be no more than ours; fields past it keep their defaults.
-        unsafe {
-            std::ptr::copy_nonoverlapping(opts.cast::<u8>(), (&raw mut o).cast::<u8>(), size);
-        }
-    }
+        )
+    }?;
     if o.flags & !MAP_FLAGS_KNOWN != 0 {
         return Err(bad_flags(format!(
             "unknown map flags {:#x}",
@@ -547,11 +545,7 @@ pub extern "C" fn mapview_map_advise(
         };
         with_map(map, |m| {
             let (off, len) = span(offset, length, m.bytes().len())?;
-            match m {
-                MapObj::ReadOnly(r) => r.advise_range(advice, off, len)?,
-                MapObj::Writable(w) => w.advise_range(advice, off, len)?,
-            }
-            Ok(())
+            Ok(m.mapping().advise_range(advice, off, len)?)
         })
     })
 }
@@ -568,12 +562,7 @@ pub extern "C" fn mapview_map_populate(
     err: *mut *mut mapview_error,
 ) -> mapview_status {
     guard(err, || {
-        let method = with_map(map, |m| {
-            Ok(match m {
-                MapObj::ReadOnly(r) => r.populate()?,
-                MapObj::Writable(w) => w.populate()?,
-            })
-        })?;
+        let method = with_map(map, |m| Ok(m.mapping().populate()?))?;
         // SAFETY: out_method is NULL or writable (documented above).
         if let Some(slot) = unsafe { out_method.as_mut() } {
             *slot = match method {
@@ -594,15 +583,7 @@ pub extern "C" fn mapview_map_lock(
     map: mapview_map,
     err: *mut *mut mapview_error,
 ) -> mapview_status {
-    guard(err, || {
-        with_map(map, |m| {
-            match m {
-                MapObj::ReadOnly(r) => r.lock()?,
-                MapObj::Writable(w) => w.lock()?,
-            }
-            Ok(())
-        })
-    })
+    guard(err, || with_map(map, |m| Ok(m.mapping().lock()?)))
 }
 
 /// Unlocks the map's pages (munlock).
@@ -613,15 +594,7 @@ pub extern "C" fn mapview_map_unlock(
     map: mapview_map,
     err: *mut *mut mapview_error,
 ) -> mapview_status {
-    guard(err, || {
-        with_map(map, |m| {
-            match m {
-                MapObj::ReadOnly(r) => r.unlock()?,
-                MapObj::Writable(w) => w.unlock()?,
-            }
-            Ok(())
-        })
-    })
+    guard(err, || with_map(map, |m| Ok(m.mapping().unlock()?)))
 }
 
 /// Resizes a map to `new_len` bytes, and its file with it for a shared map

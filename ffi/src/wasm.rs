@@ -97,21 +97,15 @@ pub extern "C" fn mapview_wasm_host_create(
         // SAFETY: pointer contract documented above.
         let out_host = unsafe { out(out_host, "out_host") }?;
         out_host.id = 0;
-        let mut o = mapview_wasm_host_options_init();
-        if !options.is_null() {
-            // SAFETY: options is readable for at least its struct_size field.
-            let size = unsafe { std::ptr::addr_of!((*options).struct_size).read() };
-            let size = args::struct_size(
-                size,
-                HOST_OPTIONS_V1_SIZE,
+        // SAFETY: options is NULL or readable (documented above).
+        let o = unsafe {
+            args::versioned(
+                options,
+                mapview_wasm_host_options_init(),
                 HOST_OPTIONS_V1_SIZE,
                 "mapview_wasm_host_options",
-            )?;
-            // SAFETY: `size` readable bytes, no more than ours.
-            unsafe {
-                std::ptr::copy_nonoverlapping(options.cast::<u8>(), (&raw mut o).cast::<u8>(), size)
-            };
-        }
+            )
+        }?;
         let config = HostConfig {
             fuel: (o.fuel > 0).then_some(o.fuel),
             timeout: (o.timeout_ms > 0).then(|| Duration::from_millis(o.timeout_ms)),
