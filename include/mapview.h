@@ -424,7 +424,8 @@ typedef struct mapview_record_layout {
    */
   size_t key_offset;
   /**
-   * Key length in bytes (1 to 8 for integer keys).
+   * Key length in bytes (1 to 8 for integer keys); 0 for records without
+   * a key, which can be counted and got but not searched.
    */
   size_t key_len;
   /**
@@ -1152,8 +1153,10 @@ mapview_status mapview_wasm_guest_set_args(struct mapview_wasm_guest guest,
 /**
  * Calls the guest's exported function `func` with `nargs` integer
  * arguments (each passed as the parameter's type, i32 or i64) and stores
- * up to `results_cap` integer results in `results`; *out_nresults gets
- * how many the function returns (may exceed results_cap). A trap, a
+ * its integer results in `results`, which has room for `results_cap`;
+ * *out_nresults gets how many it returned. If results_cap is smaller than
+ * the number of results, nothing is called: the call fails with
+ * MAPVIEW_ERR_INVALID_ARGUMENT and *out_nresults says how many are needed. A trap, a
  * timeout, a memory limit or a truncated view fails the call with its
  * own code and a message; the guest stays usable.
  *

@@ -184,11 +184,13 @@ pub struct RecordView<'a> {
 impl<'a> RecordView<'a> {
     /// Checks the layout against the data: a record size of zero, a size
     /// that does not divide the data, a key outside the record, or an
-    /// integer key wider than 8 bytes are refused.
+    /// integer key wider than 8 bytes are refused. A `key_len` of 0 means
+    /// the records have no key: counting and getting work, searching does
+    /// not.
     pub fn new(data: &'a [u8], layout: RecordLayout) -> Result<RecordView<'a>> {
         check_layout(data, layout.record_size, 1)?;
         let key_end = layout.key_offset.checked_add(layout.key_len);
-        if layout.key_len == 0 || key_end.is_none_or(|end| end > layout.record_size) {
+        if key_end.is_none_or(|end| end > layout.record_size) {
             return Err(Error::invalid(
                 "records",
                 format!(
@@ -236,6 +238,12 @@ impl<'a> RecordView<'a> {
     /// key's length. `Ok(i)`: record `i` has the key (any one of equal
     /// keys); `Err(i)`: where it would be inserted.
     pub fn binary_search(&self, key: &[u8]) -> Result<std::result::Result<usize, usize>> {
+        if self.layout.key_len == 0 {
+            return Err(Error::invalid(
+                "search",
+                "the record layout has no key (key_len is 0)",
+            ));
+        }
         if key.len() != self.layout.key_len {
             return Err(Error::invalid(
                 "search",

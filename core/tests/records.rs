@@ -199,6 +199,23 @@ fn record_view_signed_and_byte_keys() {
 }
 
 #[test]
+fn a_layout_without_a_key_counts_and_gets_but_cannot_search() {
+    let data = [7u8; 48];
+    let l = RecordLayout {
+        record_size: 16,
+        key_offset: 0,
+        key_len: 0,
+        key_kind: KeyKind::Bytes,
+    };
+    let view = RecordView::new(&data, l).unwrap();
+    assert_eq!(view.len(), 3);
+    assert_eq!(view.get(2).unwrap(), &[7u8; 16]);
+    let err = view.binary_search(&[]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    assert!(err.to_string().contains("no key"), "{err}");
+}
+
+#[test]
 fn record_view_rejects_bad_layouts_and_keys() {
     let data = [0u8; 48];
     let bad = [
@@ -224,12 +241,6 @@ fn record_view_rejects_bad_layouts_and_keys() {
             record_size: 16,
             key_offset: usize::MAX,
             key_len: 2,
-            key_kind: KeyKind::Bytes,
-        },
-        RecordLayout {
-            record_size: 16,
-            key_offset: 0,
-            key_len: 0,
             key_kind: KeyKind::Bytes,
         },
         RecordLayout {

@@ -30,7 +30,8 @@ pub struct mapview_record_layout {
     pub record_size: usize,
     /// Where the key starts inside a record.
     pub key_offset: usize,
-    /// Key length in bytes (1 to 8 for integer keys).
+    /// Key length in bytes (1 to 8 for integer keys); 0 for records without
+    /// a key, which can be counted and got but not searched.
     pub key_len: usize,
     /// One of MAPVIEW_KEY_*.
     pub key_kind: mapview_key_kind,

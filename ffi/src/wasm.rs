@@ -314,8 +314,10 @@ pub extern "C" fn mapview_wasm_guest_set_args(
 
 /// Calls the guest's exported function `func` with `nargs` integer
 /// arguments (each passed as the parameter's type, i32 or i64) and stores
-/// up to `results_cap` integer results in `results`; *out_nresults gets
-/// how many the function returns (may exceed results_cap). A trap, a
+/// its integer results in `results`, which has room for `results_cap`;
+/// *out_nresults gets how many it returned. If results_cap is smaller than
+/// the number of results, nothing is called: the call fails with
+/// MAPVIEW_ERR_INVALID_ARGUMENT and *out_nresults says how many are needed. A trap, a
 /// timeout, a memory limit or a truncated view fails the call with its
 /// own code and a message; the guest stays usable.
 ///
@@ -345,10 +347,20 @@ pub extern "C" fn mapview_wasm_guest_call(
             return Err(args::null("results"));
         }
         let entry = GUESTS.get(guest.id)?;
-        let got = entry
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .call(func, call_args)?;
+        let mut g = entry.lock().unwrap_or_else(|e| e.into_inner());
+        // Refuse before running: the function may have side effects, so
+        // its results must not be dropped after the fact.
+        let wanted = g.result_count(func)?;
+        if wanted > results_cap {
+            *out_nresults = wanted;
+            return Err(Failure::new(
+                mapview_status::MAPVIEW_ERR_INVALID_ARGUMENT,
+                format!(
+                    "'{func}' returns {wanted} results; results has room for {results_cap}; nothing was called"
+                ),
+            ));
+        }
+        let got = g.call(func, call_args)?;
         *out_nresults = got.len();
         for (i, v) in got.iter().take(results_cap).enumerate() {
             // SAFETY: results has room for results_cap values (documented).

@@ -271,6 +271,15 @@ impl Guest {
 
     /// How many parameters the exported function takes.
     pub fn param_count(&mut self, func: &str) -> Result<usize> {
+        Ok(self.func_type(func)?.params().len())
+    }
+
+    /// How many results the exported function returns.
+    pub fn result_count(&mut self, func: &str) -> Result<usize> {
+        Ok(self.func_type(func)?.results().len())
+    }
+
+    fn func_type(&mut self, func: &str) -> Result<wasmtime::FuncType> {
         let f = self
             .instance
             .get_func(&mut self.store, func)
@@ -280,7 +289,7 @@ impl Guest {
                     format!("the guest exports no function '{func}'"),
                 )
             })?;
-        Ok(f.ty(&self.store).params().len())
+        Ok(f.ty(&self.store))
     }
 
     /// Calls an exported function with integer arguments (each converted

@@ -243,7 +243,6 @@ void test_records_bad_layout(void)
     const mapview_record_layout outside[] = {
         {16, 12, 8, MAPVIEW_KEY_UNSIGNED_LE}, /* ends past the record */
         {16, 16, 1, MAPVIEW_KEY_BYTES},       /* starts past it */
-        {16, 0, 0, MAPVIEW_KEY_BYTES},        /* empty key */
         {16, SIZE_MAX, 2, MAPVIEW_KEY_BYTES}, /* offset + length overflows */
         {16, 0, 17, MAPVIEW_KEY_BYTES},       /* longer than the record */
     };
@@ -257,6 +256,13 @@ void test_records_bad_layout(void)
                                          &index, &found, &err),
                   err, MAPVIEW_ERR_INVALID_ARGUMENT, "does not fit");
     }
+    /* A layout without a key (key_len 0) counts and gets, but cannot search. */
+    const mapview_record_layout keyless = {16, 0, 0, MAPVIEW_KEY_BYTES};
+    CHECK_OK(mapview_records_count(map, &keyless, &count, &err), err);
+    CHECK_OK(mapview_records_get(map, &keyless, 0, &rec, &err), err);
+    unsigned char nokey[1] = {0};
+    CHECK_ERR(mapview_records_search(map, &keyless, nokey, 0, &index, &found, &err), err,
+              MAPVIEW_ERR_INVALID_ARGUMENT, "no key");
     /* Integer keys are 1 to 8 bytes; byte keys may be longer. */
     const int32_t ints[] = {MAPVIEW_KEY_UNSIGNED_LE, MAPVIEW_KEY_SIGNED_LE,
                             MAPVIEW_KEY_UNSIGNED_BE};

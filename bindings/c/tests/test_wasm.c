@@ -114,8 +114,10 @@ void test_wasm_view_a_map_and_call(void)
     CHECK_EQU(nres, 2);
     CHECK_EQ(res[0], 999999999995LL);
     CHECK_EQ(res[1], 7);
-    /* results_cap smaller than the results: the count still says 2. */
-    CHECK_OK(mapview_wasm_guest_call(g, "add", MAPVIEW_NUL_TERMINATED, args, 2, res, 1, &nres, &err), err);
+    /* results_cap smaller than the results: nothing is called, and the
+     * count says how many are needed. */
+    CHECK_ERR(mapview_wasm_guest_call(g, "add", MAPVIEW_NUL_TERMINATED, args, 2, res, 1, &nres, &err), err,
+              MAPVIEW_ERR_INVALID_ARGUMENT, "room for 1");
     CHECK_EQU(nres, 2);
     mapview_wasm_guest_close(g);
     mapview_wasm_host_close(host);
