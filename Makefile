@@ -77,6 +77,7 @@ bench: guests
 	$(CARGO) bench -p mapview --bench event_log
 	$(CARGO) bench -p mapview-ffi --bench abi_overhead
 	$(CARGO) bench -p mapview-wasm --bench views
+	$(CARGO) bench -p mapview-cli --bench grep
 	@for b in bindings/*/bench.sh; do [ -f "$$b" ] && bash "$$b" || true; done
 
 install: lib

@@ -62,6 +62,44 @@
  */
 #define MAPVIEW_TO_END UINT64_MAX
 
+/**
+ * mapview_search_options.flags: the pattern is a literal string, not a
+ * regular expression (`rg -F`).
+ */
+#define MAPVIEW_SEARCH_FIXED_STRINGS 1
+
+/**
+ * mapview_search_options.flags: match without regard to case, with
+ * Unicode simple case folding (`rg -i`).
+ */
+#define MAPVIEW_SEARCH_IGNORE_CASE 2
+
+/**
+ * mapview_search_options.flags: count matching lines per file instead of
+ * reporting them (`rg -c`): on_match must be NULL. As with rg -c, a binary
+ * file found by the walk is not reported at all.
+ */
+#define MAPVIEW_SEARCH_COUNT_ONLY 4
+
+/**
+ * mapview_search_options.flags: follow symbolic links (`rg -L`); a link to
+ * one of its own ancestors is reported as an error.
+ */
+#define MAPVIEW_SEARCH_FOLLOW_LINKS 8
+
+/**
+ * mapview_search_options.flags: skip what .gitignore (in a git
+ * repository), .ignore, .rgignore and git's exclude files exclude, as rg
+ * does without --no-ignore.
+ */
+#define MAPVIEW_SEARCH_RESPECT_IGNORE_FILES 16
+
+/**
+ * mapview_search_options.flags: skip files and directories whose name
+ * starts with a dot, as rg does without --hidden.
+ */
+#define MAPVIEW_SEARCH_SKIP_HIDDEN 32
+
 #define MAPVIEW_VERSION_MAJOR 0
 
 #define MAPVIEW_VERSION_MINOR 1
@@ -435,6 +473,139 @@ typedef struct mapview_record_layout {
 } mapview_record_layout;
 
 /**
+ * Receives a file or directory that could not be searched (unreadable, a
+ * link loop, ...); the error's code and message (naming the path) are
+ * read with mapview_error_code and mapview_error_message. The error
+ * belongs to the library and is valid only during the call: do not free
+ * it. Return 0 to go on, anything else to stop the search.
+ */
+typedef int32_t (*mapview_search_error_fn)(void *user_data, const struct mapview_error *error);
+
+/**
+ * Options for mapview_search_dir. Initialise with
+ * mapview_search_options_init(), then change fields. The struct may grow
+ * in later versions: struct_size tells the library which fields the
+ * caller knows.
+ */
+typedef struct mapview_search_options {
+  /**
+   * sizeof(mapview_search_options) as the caller was compiled; set by init.
+   */
+  uint32_t struct_size;
+  /**
+   * MAPVIEW_SEARCH_* flags; other bits are refused.
+   */
+  uint32_t flags;
+  /**
+   * Threads searching; 0 means one per core (at most 12).
+   */
+  uint32_t threads;
+  /**
+   * Called for each file or directory that could not be searched, or
+   * NULL (they are still counted in mapview_search_summary.errors).
+   */
+  mapview_search_error_fn on_error;
+} mapview_search_options;
+
+/**
+ * One matching line, passed to a mapview_search_match_fn. Every pointer
+ * is valid only during the call.
+ */
+typedef struct mapview_search_match {
+  /**
+   * The file: the directory argument joined with the path below it.
+   * NUL-terminated; path_len bytes without the NUL. Raw bytes, not
+   * necessarily UTF-8.
+   */
+  const char *path;
+  size_t path_len;
+  /**
+   * 1 for the first line of the file.
+   */
+  uint64_t line_number;
+  /**
+   * The line without its `\n` (a `\r` before it is kept). Not
+   * NUL-terminated; raw bytes.
+   */
+  const uint8_t *line;
+  size_t line_len;
+} mapview_search_match;
+
+/**
+ * Receives one matching line. Return 0 to go on, anything else to stop
+ * the search. Called on the thread that called mapview_search_dir.
+ */
+typedef int32_t (*mapview_search_match_fn)(void *user_data, const struct mapview_search_match *found);
+
+/**
+ * How a file's binary data (a NUL byte) shaped its report: one of
+ * MAPVIEW_SEARCH_BINARY_*. These are ripgrep 13's rules.
+ */
+typedef int32_t mapview_search_binary;
+
+/**
+ * A file with matches, passed to a mapview_search_count_fn once its
+ * lines (if any) have been passed to on_match. Valid only during the call.
+ */
+typedef struct mapview_search_file {
+  /**
+   * As in mapview_search_match.
+   */
+  const char *path;
+  size_t path_len;
+  /**
+   * Matching lines: with MAPVIEW_SEARCH_COUNT_ONLY the count of the
+   * whole file, otherwise the number of lines passed to on_match.
+   */
+  uint64_t count;
+  /**
+   * One of MAPVIEW_SEARCH_BINARY_*.
+   */
+  mapview_search_binary binary;
+  /**
+   * Where the NUL is, unless binary is MAPVIEW_SEARCH_BINARY_NONE.
+   */
+  uint64_t binary_offset;
+} mapview_search_file;
+
+/**
+ * Receives a file with matches and its count. Return 0 to go on,
+ * anything else to stop the search. Called on the thread that called
+ * mapview_search_dir.
+ */
+typedef int32_t (*mapview_search_count_fn)(void *user_data, const struct mapview_search_file *file);
+
+/**
+ * What a search did.
+ */
+typedef struct mapview_search_summary {
+  /**
+   * Regular files opened and searched (binary ones included).
+   */
+  uint64_t files_searched;
+  /**
+   * Files passed to on_count (whether or not on_count was given).
+   */
+  uint64_t files_matched;
+  /**
+   * The sum of their counts.
+   */
+  uint64_t lines_matched;
+  /**
+   * Files and directories that could not be searched.
+   */
+  uint64_t errors;
+  /**
+   * A callback stopped the search.
+   */
+  bool stopped;
+  /**
+   * The non-zero value that callback returned (0 if none stopped it).
+   */
+  int32_t stop_code;
+} mapview_search_summary;
+
+/**
  * Limits every guest of a host runs under. Initialise with
  * mapview_wasm_host_options_init(); may grow later (struct_size).
  */
@@ -618,6 +789,24 @@ typedef struct mapview_window {
  * Unsigned big-endian integer, 1 to 8 bytes.
  */
 #define MAPVIEW_KEY_UNSIGNED_BE 3
+
+/**
+ * No binary data changed the report.
+ */
+#define MAPVIEW_SEARCH_BINARY_NONE 0
+
+/**
+ * A file found by the walk: ripgrep stops reading at the buffer that
+ * brings in the NUL; the lines before it were reported (rg prints
+ * "WARNING: stopped searching binary file after match").
+ */
+#define MAPVIEW_SEARCH_BINARY_STOPPED 1
+
+/**
+ * The directory argument named a file: lines were reported until binary
+ * data was seen, then the report ended (rg prints "binary file matches").
+ */
+#define MAPVIEW_SEARCH_BINARY_MATCHES 2
 
 #ifdef __cplusplus
 extern "C" {
@@ -1046,6 +1235,66 @@ mapview_status mapview_records_search(struct mapview_map map,
                                       size_t *out_index,
                                       bool *out_found,
                                       struct mapview_error **err);
+
+/**
+ * Default options: a regular expression, case-sensitive, every matching
+ * line, hidden files searched, ignore files not read, links not followed
+ * (`rg --no-ignore --hidden`), one thread per core, no error callback.
+ *
+ * Thread-safety: any thread.
+ */
+struct mapview_search_options mapview_search_options_init(void);
+
+/**
+ * Searches every regular file under the directory `dir` for `pattern`
+ * and reports what `rg --no-ignore --hidden` (ripgrep 13) reports: lines
+ * split on `\n` (a `\r` before it is kept), a match never spans lines,
+ * a count is of matching lines, binary files are treated as rg treats
+ * them (MAPVIEW_SEARCH_BINARY_*).
+ *
+ * - dir, dir_len: the directory (or a single file) as bytes; dir_len may
+ *   be MAPVIEW_NUL_TERMINATED.
+ * - pattern, pattern_len: a UTF-8 regular expression (Rust regex syntax)
+ *   or, with MAPVIEW_SEARCH_FIXED_STRINGS, a literal; pattern_len may be
+ *   MAPVIEW_NUL_TERMINATED. A newline in it is refused.
+ * - options: NULL for defaults, or a struct from mapview_search_options_init.
+ * - on_match: called for each matching line, in order within a file; may
+ *   be NULL. Must be NULL with MAPVIEW_SEARCH_COUNT_ONLY.
+ * - on_count: called once for each file with matches, after its lines;
+ *   may be NULL.
+ * - user_data: passed to every callback as is.
+ * - out_summary: receives the totals (also when a callback stopped the search).
+ *
+ * Files come in no particular order. Every callback is called on the
+ * calling thread, one at a time, however many threads search; pointers
+ * passed to a callback are valid only during that call. A callback that
+ * returns non-zero stops the search: mapview_search_dir then returns
+ * MAPVIEW_OK with out_summary->stopped set and out_summary->stop_code
+ * holding the value returned. Files that cannot be searched do not fail
+ * the call: they go to options->on_error and out_summary->errors.
+ *
+ * Errors: MAPVIEW_ERR_NULL_ARGUMENT (dir, pattern or out_summary NULL),
+ * MAPVIEW_ERR_INVALID_FLAGS (unknown flags, or on_match with
+ * MAPVIEW_SEARCH_COUNT_ONLY), MAPVIEW_ERR_INVALID_ARGUMENT (an invalid
+ * regex or one with a newline, named in the message; a pattern that is
+ * not UTF-8; a dir that is neither a directory nor a regular file; a bad
+ * struct_size), MAPVIEW_ERR_NOT_FOUND (dir missing, named in the message),
+ * MAPVIEW_ERR_PERMISSION_DENIED (dir unreadable).
+ *
+ * Ownership: nothing is handed over; the caller keeps all its buffers.
+ * Thread-safety: any thread; searches may run concurrently. The callbacks
+ * must return normally (no longjmp out of them).
+ */
+mapview_status mapview_search_dir(const char *dir,
+                                  size_t dir_len,
+                                  const char *pattern,
+                                  size_t pattern_len,
+                                  const struct mapview_search_options *options,
+                                  mapview_search_match_fn on_match,
+                                  mapview_search_count_fn on_count,
+                                  void *user_data,
+                                  struct mapview_search_summary *out_summary,
+                                  struct mapview_error **err);
 
 /**
  * The version of the library that is running, e.g. "0.1.0". Static; never

@@ -41,6 +41,7 @@ mod map_mut;
 mod options;
 mod records;
 mod region;
+pub mod search;
 mod windows;
 
 pub use error::{ByteRange, Error, ErrorKind, InvalidReason, Result};
