@@ -30,4 +30,10 @@ $mapview run "$rust/sum.wasm" --map "readings=$demo/readings.bin"
 echo "- a guest storing into a read-only view is stopped with a trap:"
 $mapview run wasm-host/guests/wat/sum.wat --invoke poke --map "readings=$demo/readings.bin" -- 65536 1 || true
 
+step "Searching every file of a directory (ripgrep's output, mapped or read by size)"
+echo "- lines per file that mention 'mmap':"
+$mapview grep -c mmap "$demo/corpus" | sort
+echo "- where a regex matches, with line numbers:"
+$mapview grep -n 'fn (open|create)_?[a-z]*\(' "$demo/corpus" | head -5
+
 printf '\nThe demo files are in %s.\n' "$demo"
