@@ -23,10 +23,16 @@ all: lib c-examples
 lib:
 	$(CARGO) build --release -p mapview-ffi
 	@mkdir -p $(LIBDIR)
-	cp -f target/release/libmapview_ffi.so $(LIBDIR)/libmapview.so.$(VERSION)
+	@# Copy then rename, and only when changed: a program running with the
+	@# old library keeps its file (rewriting it in place crashes it).
+	@cmp -s target/release/libmapview_ffi.so $(LIBDIR)/libmapview.so.$(VERSION) || { \
+	  cp target/release/libmapview_ffi.so $(LIBDIR)/.libmapview.so.tmp && \
+	  mv -f $(LIBDIR)/.libmapview.so.tmp $(LIBDIR)/libmapview.so.$(VERSION); }
 	ln -sf libmapview.so.$(VERSION) $(LIBDIR)/libmapview.so.$(SOMAJOR)
 	ln -sf libmapview.so.$(SOMAJOR) $(LIBDIR)/libmapview.so
-	cp -f target/release/libmapview_ffi.a $(LIBDIR)/libmapview.a
+	@cmp -s target/release/libmapview_ffi.a $(LIBDIR)/libmapview.a || { \
+	  cp target/release/libmapview_ffi.a $(LIBDIR)/.libmapview.a.tmp && \
+	  mv -f $(LIBDIR)/.libmapview.a.tmp $(LIBDIR)/libmapview.a; }
 
 # include/mapview.h is generated; never edit it by hand.
 header:
