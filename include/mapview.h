@@ -32,6 +32,17 @@
 
 
 /**
+ * mapview_array_spec.flags: (raw, opening) the shape is one dimension
+ * holding every whole element after the offset; ndim and shape are ignored.
+ */
+#define MAPVIEW_ARRAY_INFER_SHAPE 1
+
+/**
+ * The most dimensions an array may have.
+ */
+#define MAPVIEW_ARRAY_MAX_DIMS 64
+
+/**
  * mapview_log_options.flags: do not pre-fault preallocated space.
  */
 #define MAPVIEW_LOG_NO_PREFAULT 1
@@ -99,6 +110,31 @@
  * starts with a dot, as rg does without --hidden.
  */
 #define MAPVIEW_SEARCH_SKIP_HIDDEN 32
+
+/**
+ * mapview_shm_info.seals: nobody can make the region smaller.
+ */
+#define MAPVIEW_SHM_SEAL_SHRINK 1
+
+/**
+ * mapview_shm_info.seals: nobody can make the region larger.
+ */
+#define MAPVIEW_SHM_SEAL_GROW 2
+
+/**
+ * mapview_shm_info.seals: nobody can write to the region.
+ */
+#define MAPVIEW_SHM_SEAL_WRITE 4
+
+/**
+ * mapview_shm_info.seals: the seals can no longer change.
+ */
+#define MAPVIEW_SHM_SEAL_SEAL 8
+
+/**
+ * The longest region name, in bytes.
+ */
+#define MAPVIEW_SHM_MAX_NAME 255
 
 #define MAPVIEW_VERSION_MAJOR 0
 
@@ -260,6 +296,180 @@ typedef int32_t mapview_status;
 typedef struct mapview_error mapview_error;
 
 /**
+ * How an array is stored: one of MAPVIEW_FORMAT_*.
+ */
+typedef int32_t mapview_array_format;
+
+/**
+ * An element type: one of MAPVIEW_DTYPE_*. All are little-endian.
+ */
+typedef int32_t mapview_dtype;
+
+/**
+ * Memory order: one of MAPVIEW_ORDER_*.
+ */
+typedef int32_t mapview_order;
+
+/**
+ * Describes an array to create, or how to read headerless data.
+ * Initialise with mapview_array_spec_init(); may grow (struct_size).
+ */
+typedef struct mapview_array_spec {
+  /**
+   * sizeof(mapview_array_spec) as the caller was compiled; set by init.
+   */
+  uint32_t struct_size;
+  /**
+   * MAPVIEW_FORMAT_NPY (default) or MAPVIEW_FORMAT_RAW.
+   */
+  mapview_array_format format;
+  /**
+   * One of MAPVIEW_DTYPE_* (init leaves MAPVIEW_DTYPE_NONE).
+   */
+  mapview_dtype dtype;
+  /**
+   * MAPVIEW_ORDER_C (default) or MAPVIEW_ORDER_FORTRAN.
+   */
+  mapview_order order;
+  /**
+   * Number of entries in `shape` (0 for a 0-d array of one element).
+   */
+  uint32_t ndim;
+  /**
+   * MAPVIEW_ARRAY_INFER_SHAPE; other bits are refused.
+   */
+  uint32_t flags;
+  /**
+   * `ndim` dimensions (may be NULL when ndim is 0). Not kept.
+   */
+  const uint64_t *shape;
+  /**
+   * Raw format: byte offset of the data in the file (any offset).
+   */
+  uint64_t offset;
+} mapview_array_spec;
+
+/**
+ * An array handle (a value; 0 is never valid).
+ */
+typedef struct mapview_array {
+  uint64_t id;
+} mapview_array;
+
+/**
+ * How mapview_map_open maps a file: one of MAPVIEW_MODE_*.
+ */
+typedef int32_t mapview_mode;
+
+/**
+ * A shared-memory region handle (a value; 0 is never valid).
+ */
+typedef struct mapview_shm {
+  uint64_t id;
+} mapview_shm;
+
+/**
+ * What an array is. Its dimensions come from mapview_array_shape.
+ */
+typedef struct mapview_array_info {
+  mapview_dtype dtype;
+  mapview_order order;
+  mapview_array_format format;
+  /**
+   * Number of dimensions.
+   */
+  uint32_t ndim;
+  /**
+   * Bytes per element.
+   */
+  size_t itemsize;
+  /**
+   * Number of elements (the product of the dimensions).
+   */
+  uint64_t count;
+  /**
+   * Bytes of element data (count * itemsize).
+   */
+  uint64_t nbytes;
+  /**
+   * Where the data starts in the file or region (the .npy header's length).
+   */
+  uint64_t data_offset;
+  /**
+   * .npy format version read (0.0 for raw data).
+   */
+  uint8_t npy_major;
+  uint8_t npy_minor;
+  /**
+   * Whether mapview_array_data_mut is allowed.
+   */
+  bool writable;
+} mapview_array_info;
+
+/**
+ * What a value holds: one of MAPVIEW_VALUE_*.
+ */
+typedef int32_t mapview_value_kind;
+
+/**
+ * A result of an aggregate. `dtype` is the type NumPy gives the same
+ * reduction (np.sum of int8 is int64, of float32 is float32, np.mean of
+ * integers is float64, ...); float results are rounded to it. `f` always
+ * holds the value as a double; `i` or `u` hold integers exactly.
+ */
+typedef struct mapview_value {
+  mapview_dtype dtype;
+  /**
+   * One of MAPVIEW_VALUE_*: which field is exact.
+   */
+  mapview_value_kind kind;
+  int64_t i;
+  uint64_t u;
+  double f;
+} mapview_value;
+
+/**
+ * A map cache handle (a value; 0 is never valid).
+ */
+typedef struct mapview_cache {
+  uint64_t id;
+} mapview_cache;
+
+/**
+ * A map taken from a cache (a value; 0 is never valid). While it is not
+ * released, the cache does not close the map.
+ */
+typedef struct mapview_cached_map {
+  uint64_t id;
+} mapview_cached_map;
+
+/**
+ * A cache's counters.
+ */
+typedef struct mapview_cache_stats {
+  /**
+   * Maps in the cache.
+   */
+  uint64_t maps;
+  /**
+   * Their bytes.
+   */
+  uint64_t bytes;
+  /**
+   * Gets answered by a map already open.
+   */
+  uint64_t hits;
+  /**
+   * Gets that opened a map.
+   */
+  uint64_t misses;
+  /**
+   * Maps closed to stay within the limits.
+   */
+  uint64_t evictions;
+} mapview_cache_stats;
+
+/**
  * How a new log is laid out. Initialise with mapview_log_options_init().
  * May grow in later versions (struct_size).
  */
@@ -397,11 +607,6 @@ typedef struct mapview_map_options {
    */
   mapview_advice advice;
 } mapview_map_options;
-
-/**
- * How mapview_map_open maps a file: one of MAPVIEW_MODE_*.
- */
-typedef int32_t mapview_mode;
 
 /**
  * A map handle. A value, not a pointer: copy it freely. 0 is never a
@@ -606,6 +811,39 @@ typedef struct mapview_search_summary {
 } mapview_search_summary;
 
 /**
+ * What kind of region: one of MAPVIEW_SHM_*.
+ */
+typedef int32_t mapview_shm_kind;
+
+/**
+ * What a region is and how to hand it to another process.
+ */
+typedef struct mapview_shm_info {
+  /**
+   * MAPVIEW_SHM_NAMED or MAPVIEW_SHM_MEMFD.
+   */
+  mapview_shm_kind kind;
+  /**
+   * MAPVIEW_SHM_SEAL_* bits (0 for a named region).
+   */
+  uint32_t seals;
+  /**
+   * Length of the region in bytes.
+   */
+  size_t len;
+  /**
+   * The region's descriptor in this process (close-on-exec; owned by
+   * the handle: do not close it). Another process of the same user can
+   * open the region as /proc/<pid>/fd/<fd> while this handle is open.
+   */
+  int32_t fd;
+  /**
+   * This process's id, for the /proc path.
+   */
+  int32_t pid;
+} mapview_shm_info;
+
+/**
  * Limits every guest of a host runs under. Initialise with
  * mapview_wasm_host_options_init(); may grow later (struct_size).
  */
@@ -692,6 +930,83 @@ typedef struct mapview_window {
    */
   uint64_t index;
 } mapview_window;
+
+/**
+ * Not set: the value mapview_array_spec_init leaves, refused where a
+ * type is needed.
+ */
+#define MAPVIEW_DTYPE_NONE 0
+
+/**
+ * One byte, 0 false, anything else true (NumPy bool).
+ */
+#define MAPVIEW_DTYPE_BOOL 1
+
+#define MAPVIEW_DTYPE_U8 2
+
+#define MAPVIEW_DTYPE_U16 3
+
+#define MAPVIEW_DTYPE_U32 4
+
+#define MAPVIEW_DTYPE_U64 5
+
+#define MAPVIEW_DTYPE_I8 6
+
+#define MAPVIEW_DTYPE_I16 7
+
+#define MAPVIEW_DTYPE_I32 8
+
+#define MAPVIEW_DTYPE_I64 9
+
+/**
+ * IEEE 754 half precision (NumPy float16).
+ */
+#define MAPVIEW_DTYPE_F16 10
+
+#define MAPVIEW_DTYPE_F32 11
+
+#define MAPVIEW_DTYPE_F64 12
+
+/**
+ * Row-major: the last index varies fastest (NumPy's default).
+ */
+#define MAPVIEW_ORDER_C 0
+
+/**
+ * Column-major: the first index varies fastest (fortran_order).
+ */
+#define MAPVIEW_ORDER_FORTRAN 1
+
+/**
+ * A NumPy .npy file: versions 1.0, 2.0, 3.0 are read; the lowest that
+ * fits is written.
+ */
+#define MAPVIEW_FORMAT_NPY 0
+
+/**
+ * Headerless data: dtype, shape, order and byte offset come from the spec.
+ */
+#define MAPVIEW_FORMAT_RAW 1
+
+/**
+ * A signed integer, in `i` (and `f`).
+ */
+#define MAPVIEW_VALUE_INT 1
+
+/**
+ * An unsigned integer, in `u` (and `f`).
+ */
+#define MAPVIEW_VALUE_UINT 2
+
+/**
+ * A floating-point number, in `f`.
+ */
+#define MAPVIEW_VALUE_FLOAT 3
+
+/**
+ * A boolean, as 0 or 1 in `u` (and `i`, `f`).
+ */
+#define MAPVIEW_VALUE_BOOL 4
 
 /**
  * Read-only: the data can only be read (mapview_map_data_mut fails).
@@ -808,9 +1123,358 @@ typedef struct mapview_window {
  */
 #define MAPVIEW_SEARCH_BINARY_MATCHES 2
 
+/**
+ * A file in /dev/shm, found by name (mapview_shm_open).
+ */
+#define MAPVIEW_SHM_NAMED 0
+
+/**
+ * A memfd (or any region opened from a descriptor): handed over by
+ * descriptor or by /proc/<pid>/fd/<fd>.
+ */
+#define MAPVIEW_SHM_MEMFD 1
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Default spec: .npy format, no dtype, C order, no dimensions, offset 0.
+ *
+ * Thread-safety: any thread.
+ */
+struct mapview_array_spec mapview_array_spec_init(void);
+
+/**
+ * Creates a new array file (never overwrites one) and maps it
+ * read-write: a .npy file (spec->format MAPVIEW_FORMAT_NPY, which
+ * np.load reads) or headerless data (MAPVIEW_FORMAT_RAW; spec->offset
+ * must be 0). spec gives dtype, order and shape. `data` holds the
+ * elements (little-endian, in spec->order): exactly
+ * count * itemsize bytes (MAPVIEW_ERR_RECORD_SIZE otherwise), or NULL
+ * with data_len 0 for zeros. A failed call leaves no file behind.
+ *
+ * Ownership: data is copied. The caller closes the handle with
+ * mapview_array_close. Thread-safety: any thread.
+ */
+mapview_status mapview_array_create(const char *path,
+                                    size_t path_len,
+                                    const struct mapview_array_spec *spec,
+                                    const void *data,
+                                    size_t data_len,
+                                    struct mapview_array *out_array,
+                                    struct mapview_error **err);
+
+/**
+ * Maps an array file: a .npy file (spec NULL, or format
+ * MAPVIEW_FORMAT_NPY), whose header gives dtype, shape and order; or
+ * headerless data (format MAPVIEW_FORMAT_RAW) described by spec: dtype,
+ * order, offset and shape (or MAPVIEW_ARRAY_INFER_SHAPE).
+ *
+ * - mode: MAPVIEW_MODE_READ_ONLY or MAPVIEW_MODE_READ_WRITE.
+ * - A .npy header that is damaged or hostile gives MAPVIEW_ERR_CORRUPT
+ *   (bad magic, truncated, malformed, a shape the file cannot hold);
+ *   one describing what mapview does not map gives
+ *   MAPVIEW_ERR_UNSUPPORTED (object, structured, complex, big-endian
+ *   dtypes, unknown versions). The message names the path and the fault.
+ *
+ * Ownership: the caller closes the handle with mapview_array_close.
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_array_open(const char *path,
+                                  size_t path_len,
+                                  mapview_mode mode,
+                                  const struct mapview_array_spec *spec,
+                                  struct mapview_array *out_array,
+                                  struct mapview_error **err);
+
+/**
+ * Creates a shared-memory region holding a zeroed .npy array (spec:
+ * format MAPVIEW_FORMAT_NPY, dtype, order, shape): named when `name` is
+ * not NULL (found with mapview_shm_open; the header is written before the
+ * name appears, so no process sees the region without it), else a sealed
+ * memfd. Map the array with mapview_array_from_shm; hand the region over
+ * as mapview_shm_create / _create_memfd describe.
+ *
+ * Ownership: the caller closes the region handle with mapview_shm_close.
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_shm_create_array(const char *name,
+                                        size_t name_len,
+                                        const struct mapview_array_spec *spec,
+                                        struct mapview_shm *out_shm,
+                                        struct mapview_error **err);
+
+/**
+ * Maps the array in a shared-memory region, read-write: the .npy array
+ * at its start (spec NULL or MAPVIEW_FORMAT_NPY), or headerless data
+ * described by spec (MAPVIEW_FORMAT_RAW; offset counts from the region's
+ * start). The array has its own mapping: closing the region handle does
+ * not affect it.
+ *
+ * Ownership: the caller closes the array with mapview_array_close.
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_array_from_shm(struct mapview_shm shm,
+                                      const struct mapview_array_spec *spec,
+                                      struct mapview_array *out_array,
+                                      struct mapview_error **err);
+
+/**
+ * What the array is: dtype, order, format, ndim, sizes, data offset,
+ * .npy version, writability.
+ *
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_array_info_get(struct mapview_array array,
+                                      struct mapview_array_info *out_info,
+                                      struct mapview_error **err);
+
+/**
+ * The dimensions: *out_ndim receives the number of dimensions, and
+ * out_shape (capacity entries; may be NULL when capacity is 0) the
+ * dimensions. A capacity smaller than ndim gives
+ * MAPVIEW_ERR_INVALID_ARGUMENT, with *out_ndim still set so the caller
+ * can retry; MAPVIEW_ARRAY_MAX_DIMS entries always suffice.
+ *
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_array_shape(struct mapview_array array,
+                                   uint64_t *out_shape,
+                                   size_t capacity,
+                                   size_t *out_ndim,
+                                   struct mapview_error **err);
+
+/**
+ * The element data (little-endian, in the array's order): *out_data and
+ * *out_len bytes. For an empty array *out_data must not be read.
+ *
+ * Ownership: the memory belongs to the array; valid until
+ * mapview_array_close. Thread-safety: any thread.
+ */
+mapview_status mapview_array_data(struct mapview_array array,
+                                  const void **out_data,
+                                  size_t *out_len,
+                                  struct mapview_error **err);
+
+/**
+ * The element data for writing. MAPVIEW_ERR_READ_ONLY for arrays opened
+ * read-only or taken from a cache.
+ *
+ * Ownership and validity: as mapview_array_data; ordering writes with
+ * other threads and processes is the caller's job.
+ */
+mapview_status mapview_array_data_mut(struct mapview_array array,
+                                      void **out_data,
+                                      size_t *out_len,
+                                      struct mapview_error **err);
+
+/**
+ * The sum of all elements, as np.sum: bool and signed integers in int64,
+ * unsigned integers in uint64 (wrapping on overflow, as NumPy's do),
+ * floats in their own type (accumulated in double, pairwise over
+ * blocks); NaN propagates. 0 for an empty array.
+ *
+ * Thread-safety: any thread. Writers racing with the sum make its
+ * result undefined, not unsafe.
+ */
+mapview_status mapview_array_sum(struct mapview_array array,
+                                 struct mapview_value *out_value,
+                                 struct mapview_error **err);
+
+/**
+ * The mean, as np.mean: float64 for bool and integers, the array's own
+ * type for floats. NaN for an empty array.
+ *
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_array_mean(struct mapview_array array,
+                                  struct mapview_value *out_value,
+                                  struct mapview_error **err);
+
+/**
+ * The standard deviation with `ddof` delta degrees of freedom, as
+ * np.std(a, ddof=ddof): types as mapview_array_mean; divides by
+ * max(count - ddof, 0), so too few elements give infinity or NaN.
+ *
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_array_std(struct mapview_array array,
+                                 uint64_t ddof,
+                                 struct mapview_value *out_value,
+                                 struct mapview_error **err);
+
+/**
+ * The smallest element, in the array's dtype; NaN if any element is NaN.
+ * An empty array has none: MAPVIEW_ERR_INVALID_ARGUMENT.
+ *
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_array_min(struct mapview_array array,
+                                 struct mapview_value *out_value,
+                                 struct mapview_error **err);
+
+/**
+ * The largest element, as mapview_array_min.
+ *
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_array_max(struct mapview_array array,
+                                 struct mapview_value *out_value,
+                                 struct mapview_error **err);
+
+/**
+ * Writes a file-backed array's changes to its file: waits (flags 0) or
+ * only starts (MAPVIEW_FLUSH_ASYNC). Arrays in shared memory: succeeds,
+ * nothing to write. Read-only and cached arrays: MAPVIEW_ERR_READ_ONLY.
+ *
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_array_flush(struct mapview_array array,
+                                   uint32_t flags,
+                                   struct mapview_error **err);
+
+/**
+ * Closes an array: unmaps it once no other thread is inside a call on
+ * it. Pointers from mapview_array_data are invalid afterwards.
+ * MAPVIEW_ERR_CLOSED if already closed. Thread-safety: any thread.
+ */
+mapview_status mapview_array_close(struct mapview_array array);
+
+/**
+ * NumPy's name of a dtype ("float64", "bool", ...): a static string, or
+ * "unknown" for a value that is not a MAPVIEW_DTYPE_*.
+ *
+ * Thread-safety: any thread.
+ */
+const char *mapview_dtype_name(mapview_dtype dtype);
+
+/**
+ * Bytes per element of a dtype; 0 for a value that is not a MAPVIEW_DTYPE_*.
+ *
+ * Thread-safety: any thread.
+ */
+size_t mapview_dtype_size(mapview_dtype dtype);
+
+/**
+ * Creates a cache of at most `max_maps` open maps and `max_bytes` mapped
+ * bytes (0: no limit). The least recently used maps are closed first
+ * when a new one exceeds a limit, but never one that is held (by a
+ * mapview_cached_map or an array from mapview_cache_get_array): held
+ * maps may keep the cache over its limits until they are released.
+ *
+ * Ownership: the caller closes the cache with mapview_cache_close.
+ * Thread-safety: any thread; one cache may be used by many threads.
+ */
+mapview_status mapview_cache_create(uint64_t max_maps,
+                                    uint64_t max_bytes,
+                                    struct mapview_cache *out_cache,
+                                    struct mapview_error **err);
+
+/**
+ * The read-only map of the whole file at `path`: the one the cache has
+ * open (a hit: the same memory as before), or a new one that joins the
+ * cache. Paths are compared as given. out_data and out_len (either may
+ * be NULL) receive the bytes.
+ *
+ * Ownership: the caller releases *out_map with
+ * mapview_cached_map_release; the bytes stay valid until then, even if
+ * the cache is cleared or closed. Thread-safety: any thread.
+ */
+mapview_status mapview_cache_get(struct mapview_cache cache,
+                                 const char *path,
+                                 size_t path_len,
+                                 struct mapview_cached_map *out_map,
+                                 const uint8_t **out_data,
+                                 size_t *out_len,
+                                 struct mapview_error **err);
+
+/**
+ * The bytes of a cached map.
+ *
+ * Validity: until mapview_cached_map_release. Thread-safety: any thread.
+ */
+mapview_status mapview_cached_map_data(struct mapview_cached_map map,
+                                       const uint8_t **out_data,
+                                       size_t *out_len,
+                                       struct mapview_error **err);
+
+/**
+ * Releases a cached map: the cache may close it from now on (if nothing
+ * else holds it). MAPVIEW_ERR_CLOSED if already released.
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_cached_map_release(struct mapview_cached_map map);
+
+/**
+ * A read-only array over the cached map of `path` (spec NULL for a .npy
+ * file, or a raw spec as for mapview_array_open). The array holds the
+ * map until mapview_array_close.
+ *
+ * Ownership: the caller closes the array. Thread-safety: any thread.
+ */
+mapview_status mapview_cache_get_array(struct mapview_cache cache,
+                                       const char *path,
+                                       size_t path_len,
+                                       const struct mapview_array_spec *spec,
+                                       struct mapview_array *out_array,
+                                       struct mapview_error **err);
+
+/**
+ * The cache's counters: maps and bytes held now, hits, misses, evictions.
+ *
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_cache_stats_get(struct mapview_cache cache,
+                                       struct mapview_cache_stats *out_stats,
+                                       struct mapview_error **err);
+
+/**
+ * Drops the cache's map of `path` (holders keep theirs), so the next get
+ * maps the file afresh, e.g. after it was replaced. *out_removed (may be
+ * NULL) tells whether there was one.
+ *
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_cache_invalidate(struct mapview_cache cache,
+                                        const char *path,
+                                        size_t path_len,
+                                        bool *out_removed,
+                                        struct mapview_error **err);
+
+/**
+ * Whether the cache has a map of `path` (compared as given), in
+ * *out_contains. Does not count as a use.
+ *
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_cache_contains(struct mapview_cache cache,
+                                      const char *path,
+                                      size_t path_len,
+                                      bool *out_contains,
+                                      struct mapview_error **err);
+
+/**
+ * Drops every map from the cache; holders keep theirs.
+ *
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_cache_clear(struct mapview_cache cache, struct mapview_error **err);
+
+/**
+ * Closes least recently used maps nobody holds until the cache is within
+ * its limits (released maps are otherwise trimmed at the next get).
+ *
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_cache_trim(struct mapview_cache cache, struct mapview_error **err);
+
+/**
+ * Closes the cache. Cached maps and arrays still held stay valid until
+ * released or closed. MAPVIEW_ERR_CLOSED if already closed.
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_cache_close(struct mapview_cache cache);
 
 /**
  * The status code of an error. Returns MAPVIEW_ERR_NULL_ARGUMENT for NULL.
@@ -1295,6 +1959,125 @@ mapview_status mapview_search_dir(const char *dir,
                                   void *user_data,
                                   struct mapview_search_summary *out_summary,
                                   struct mapview_error **err);
+
+/**
+ * Creates a named region of `size` zero bytes (mode 0600), found by other
+ * processes with mapview_shm_open. A name is 1 to 255 bytes of UTF-8
+ * without '/' or NUL (MAPVIEW_ERR_INVALID_ARGUMENT otherwise); a name
+ * already in use gives MAPVIEW_ERR_ALREADY_EXISTS; size 0 is refused.
+ * The region outlives every handle until mapview_shm_unlink.
+ *
+ * - name, name_len: the name; name_len may be MAPVIEW_NUL_TERMINATED.
+ *
+ * Ownership: the caller closes the handle with mapview_shm_close.
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_shm_create(const char *name,
+                                  size_t name_len,
+                                  uint64_t size,
+                                  struct mapview_shm *out_shm,
+                                  struct mapview_error **err);
+
+/**
+ * Creates an anonymous region of `size` zero bytes in a memfd sealed
+ * against shrinking and growing, so no process can truncate it under a
+ * reader. Hand it over by descriptor (mapview_shm_info's fd: inherited
+ * across fork, or exec once close-on-exec is cleared on a dup, or sent
+ * with SCM_RIGHTS) or by the path /proc/<pid>/fd/<fd> (mapview_shm_open_proc).
+ *
+ * Ownership and thread-safety: as mapview_shm_create.
+ */
+mapview_status mapview_shm_create_memfd(uint64_t size,
+                                        struct mapview_shm *out_shm,
+                                        struct mapview_error **err);
+
+/**
+ * Opens the named region `name` read-write: MAPVIEW_ERR_NOT_FOUND if
+ * there is none.
+ *
+ * Ownership and thread-safety: as mapview_shm_create.
+ */
+mapview_status mapview_shm_open(const char *name,
+                                size_t name_len,
+                                struct mapview_shm *out_shm,
+                                struct mapview_error **err);
+
+/**
+ * Opens a region from a descriptor this process holds (inherited or
+ * received with SCM_RIGHTS), open read-write. The descriptor is
+ * duplicated: the caller still owns `fd` and closes it when it likes.
+ *
+ * Ownership and thread-safety: as mapview_shm_create.
+ */
+mapview_status mapview_shm_open_fd(int32_t fd,
+                                   struct mapview_shm *out_shm,
+                                   struct mapview_error **err);
+
+/**
+ * Opens the region process `pid` holds as descriptor `fd`, through
+ * /proc/<pid>/fd/<fd>: how a memfd region is found by a process that was
+ * told two numbers. Works while that process keeps the descriptor open,
+ * for the same user (or root).
+ *
+ * Ownership and thread-safety: as mapview_shm_create.
+ */
+mapview_status mapview_shm_open_proc(int32_t pid,
+                                     int32_t fd,
+                                     struct mapview_shm *out_shm,
+                                     struct mapview_error **err);
+
+/**
+ * Removes the name of a named region (MAPVIEW_ERR_NOT_FOUND if there is
+ * none). Handles already open keep working; the memory is freed when
+ * the last one is closed.
+ *
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_shm_unlink(const char *name, size_t name_len, struct mapview_error **err);
+
+/**
+ * The region's bytes, writable: *out_data and *out_len.
+ *
+ * Ownership: the memory belongs to the handle; the pointer is valid until
+ * mapview_shm_close. Thread-safety: any thread; other processes and
+ * threads write the same memory, and ordering those accesses (atomics, a
+ * lock, a message) is the caller's job.
+ */
+mapview_status mapview_shm_data(struct mapview_shm shm,
+                                uint8_t **out_data,
+                                size_t *out_len,
+                                struct mapview_error **err);
+
+/**
+ * What the region is: kind, seals, length, descriptor and pid.
+ *
+ * Thread-safety: any thread.
+ */
+mapview_status mapview_shm_info_get(struct mapview_shm shm,
+                                    struct mapview_shm_info *out_info,
+                                    struct mapview_error **err);
+
+/**
+ * The name of a named region: NUL-terminated in *out_name, its length
+ * (without the NUL) in *out_len (may be NULL). For a memfd region
+ * *out_name is NULL and *out_len 0.
+ *
+ * Ownership: the string belongs to the handle and is valid until
+ * mapview_shm_close. Thread-safety: any thread.
+ */
+mapview_status mapview_shm_name(struct mapview_shm shm,
+                                const char **out_name,
+                                size_t *out_len,
+                                struct mapview_error **err);
+
+/**
+ * Closes the handle: unmaps the region and closes its descriptor. The
+ * region itself lives on while other handles (in any process) have it,
+ * and a named region until mapview_shm_unlink. Pointers from
+ * mapview_shm_data are invalid afterwards. MAPVIEW_ERR_CLOSED if already
+ * closed. Thread-safety: any thread.
+ */
+mapview_status mapview_shm_close(struct mapview_shm shm);
 
 /**
  * The version of the library that is running, e.g. "0.1.0". Static; never

@@ -33,6 +33,8 @@
 //! A zero-length file (or range) maps to an empty view without error; no
 //! system mapping is made, since mmap cannot map zero bytes.
 
+pub mod array;
+mod cache;
 mod error;
 mod file;
 pub mod log;
@@ -42,14 +44,19 @@ mod options;
 mod records;
 mod region;
 pub mod search;
+mod shm;
 mod windows;
 
+pub use cache::{CacheStats, MapCache};
 pub use error::{ByteRange, Error, ErrorKind, InvalidReason, Result};
 pub use map::{Map, Mapping};
 pub use map_mut::{MapKind, MapMut};
 pub use options::{HugePages, MapOptions};
 pub use records::{KeyKind, RecordLayout, RecordView, Records};
 pub use region::{Advice, PopulateMethod};
+pub use shm::{
+    MAX_NAME_LEN, SHM_DIR, Seals, SharedMemory, ShmKind, validate_name as validate_shm_name,
+};
 pub use windows::{Window, Windows};
 
 /// The size of a page on this system, in bytes.

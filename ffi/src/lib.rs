@@ -10,23 +10,29 @@
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 mod args;
+mod array;
 mod boundary;
+mod cache;
 mod error;
 mod handles;
 mod log;
 mod map;
 mod records;
 mod search;
+mod shm;
 mod version;
 mod wasm;
 mod windows;
 
 pub use args::MAPVIEW_NUL_TERMINATED;
+pub use array::*;
+pub use cache::*;
 pub use error::*;
 pub use log::*;
 pub use map::*;
 pub use records::*;
 pub use search::*;
+pub use shm::*;
 pub use version::*;
 pub use wasm::*;
 pub use windows::*;

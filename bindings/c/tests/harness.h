@@ -130,7 +130,27 @@
     X(wasm_bad_modules_and_misuse)                     \
     /* test_threads.c */                               \
     X(threads_open_read_close)                         \
-    X(threads_close_while_in_use)
+    X(threads_close_while_in_use)                      \
+    /* test_shm.c */                                   \
+    X(shm_named_create_open_unlink)                    \
+    X(shm_memfd_sealed_across_fork_and_exec)           \
+    X(shm_bad_names_and_arguments)                     \
+    X(shm_handle_misuse)                               \
+    /* test_array.c */                                 \
+    X(array_create_and_read_back)                      \
+    X(array_result_types_match_numpy)                  \
+    X(array_integer_sums_wrap_and_nan_propagates)      \
+    X(array_raw_data_at_an_offset)                     \
+    X(array_corrupt_and_hostile_headers)               \
+    X(array_bad_specs_and_arguments)                   \
+    X(array_handle_misuse)                             \
+    X(array_in_shared_memory_across_fork)              \
+    /* test_cache.c */                                 \
+    X(cache_hit_is_the_same_map)                       \
+    X(cache_evicts_least_recent_never_held)            \
+    X(cache_arrays)                                    \
+    X(cache_misuse)                                    \
+    X(cache_threads)
 
 #define TH_DECLARE_TEST(name) void test_##name(void);
 TEST_LIST(TH_DECLARE_TEST)
