@@ -1,0 +1,3 @@
+module mapview.dev/mapview
+
+go 1.24
