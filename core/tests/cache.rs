@@ -190,7 +190,8 @@ fn many_threads() {
     let q = Arc::new(common::file_with(&dir, "same", b"same"));
     let fresh = Arc::new(MapCache::new(2, 0));
     let barrier = Arc::new(Barrier::new(threads));
-    let maps: Vec<_> = (0..threads)
+    // Spawn them all before joining any: each waits at the barrier.
+    let handles: Vec<_> = (0..threads)
         .map(|_| {
             let (q, fresh, barrier) = (Arc::clone(&q), Arc::clone(&fresh), Arc::clone(&barrier));
             std::thread::spawn(move || {
@@ -198,7 +199,7 @@ fn many_threads() {
                 fresh.get(&*q).unwrap()
             })
         })
-        .map(|h| h.join().unwrap())
         .collect();
+    let maps: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     assert!(maps.windows(2).all(|w| Arc::ptr_eq(&w[0], &w[1])));
 }

@@ -248,16 +248,15 @@ impl Spec {
 /// `spec` is NULL or points to a readable mapview_array_spec of at least
 /// its struct_size, whose `shape` points to `ndim` readable u64s.
 pub(crate) unsafe fn parse_spec(spec: *const mapview_array_spec) -> Result<Spec, Failure> {
-    let mut s = mapview_array_spec_init();
-    if !spec.is_null() {
-        // SAFETY: spec is readable for at least its struct_size field.
-        let size = unsafe { std::ptr::addr_of!((*spec).struct_size).read() };
-        let size = args::struct_size(size, SPEC_V1_SIZE, SPEC_V1_SIZE, "mapview_array_spec")?;
-        // SAFETY: `size` readable bytes, no more than ours.
-        unsafe {
-            std::ptr::copy_nonoverlapping(spec.cast::<u8>(), (&raw mut s).cast::<u8>(), size)
-        };
-    }
+    // SAFETY: forwarded contract.
+    let s = unsafe {
+        args::versioned(
+            spec,
+            mapview_array_spec_init(),
+            SPEC_V1_SIZE,
+            "mapview_array_spec",
+        )
+    }?;
     let flags_bad = |m: String| bad(mapview_status::MAPVIEW_ERR_INVALID_FLAGS, m);
     if s.format != MAPVIEW_FORMAT_NPY && s.format != MAPVIEW_FORMAT_RAW {
         return Err(flags_bad(format!(

@@ -279,22 +279,15 @@ unsafe fn utf8<'a>(ptr: *const c_char, len: usize, name: &str) -> Result<&'a str
 unsafe fn parse_options(
     opts: *const mapview_search_options,
 ) -> Result<mapview_search_options, Failure> {
-    let mut o = mapview_search_options_init();
-    if !opts.is_null() {
-        // SAFETY: opts is readable for at least its struct_size field.
-        let size = unsafe { std::ptr::addr_of!((*opts).struct_size).read() };
-        let size = args::struct_size(
-            size,
-            OPTIONS_V1_SIZE,
+    // SAFETY: forwarded contract.
+    let o = unsafe {
+        args::versioned(
+            opts,
+            mapview_search_options_init(),
             OPTIONS_V1_SIZE,
             "mapview_search_options",
-        )?;
-        // SAFETY: the caller's struct has `size` readable bytes, checked to
-        // be no more than ours; fields past it keep their defaults.
-        unsafe {
-            std::ptr::copy_nonoverlapping(opts.cast::<u8>(), (&raw mut o).cast::<u8>(), size);
-        }
-    }
+        )
+    }?;
     if o.flags & !SEARCH_FLAGS_KNOWN != 0 {
         return Err(bad_flags(format!(
             "unknown search flags {:#x}",
