@@ -127,6 +127,17 @@ pub(crate) unsafe fn slice<'a, T>(
     Ok(unsafe { std::slice::from_raw_parts(ptr, count) })
 }
 
+/// Refuses flag bits outside `known`, naming them ("unknown map flags 0x8").
+pub(crate) fn known_flags(flags: u32, known: u32, what: &str) -> Result<(), Failure> {
+    if flags & !known != 0 {
+        return Err(Failure::invalid_flags(format!(
+            "unknown {what} flags {:#x}",
+            flags & !known
+        )));
+    }
+    Ok(())
+}
+
 /// A u64 from C that must fit in usize.
 pub(crate) fn to_usize(v: u64, name: &str) -> Result<usize, Failure> {
     usize::try_from(v).map_err(|_| {

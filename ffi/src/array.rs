@@ -257,24 +257,18 @@ pub(crate) unsafe fn parse_spec(spec: *const mapview_array_spec) -> Result<Spec,
             "mapview_array_spec",
         )
     }?;
-    let flags_bad = |m: String| bad(mapview_status::MAPVIEW_ERR_INVALID_FLAGS, m);
     if s.format != MAPVIEW_FORMAT_NPY && s.format != MAPVIEW_FORMAT_RAW {
-        return Err(flags_bad(format!(
+        return Err(Failure::invalid_flags(format!(
             "format {} is not one of MAPVIEW_FORMAT_*",
             s.format
         )));
     }
-    if s.flags & !MAPVIEW_ARRAY_INFER_SHAPE != 0 {
-        return Err(flags_bad(format!(
-            "unknown array flags {:#x}",
-            s.flags & !MAPVIEW_ARRAY_INFER_SHAPE
-        )));
-    }
+    args::known_flags(s.flags, MAPVIEW_ARRAY_INFER_SHAPE, "array")?;
     let order = match s.order {
         MAPVIEW_ORDER_C => Order::C,
         MAPVIEW_ORDER_FORTRAN => Order::Fortran,
         other => {
-            return Err(flags_bad(format!(
+            return Err(Failure::invalid_flags(format!(
                 "order {other} is not one of MAPVIEW_ORDER_*"
             )));
         }
@@ -751,12 +745,7 @@ pub extern "C" fn mapview_array_flush(
     err: *mut *mut mapview_error,
 ) -> mapview_status {
     guard(err, || {
-        if flags & !MAPVIEW_FLUSH_ASYNC != 0 {
-            return Err(bad(
-                mapview_status::MAPVIEW_ERR_INVALID_FLAGS,
-                format!("unknown flush flags {:#x}", flags & !MAPVIEW_FLUSH_ASYNC),
-            ));
-        }
+        args::known_flags(flags, MAPVIEW_FLUSH_ASYNC, "flush")?;
         let obj = ARRAYS.get(array.id)?;
         match &*obj {
             ArrayObj::Writable(a) if flags & MAPVIEW_FLUSH_ASYNC != 0 => {

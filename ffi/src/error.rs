@@ -124,6 +124,11 @@ impl Failure {
             message: message.into(),
         }
     }
+
+    /// An unknown enum value, or options that cannot go together.
+    pub(crate) fn invalid_flags(message: impl Into<String>) -> Failure {
+        Failure::new(MAPVIEW_ERR_INVALID_FLAGS, message)
+    }
 }
 
 impl From<mapview_wasm::WasmError> for Failure {

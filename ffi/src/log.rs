@@ -120,15 +120,7 @@ unsafe fn parse_log_options(opts: *const mapview_log_options) -> Result<LogOptio
             "mapview_log_options",
         )
     }?;
-    if o.flags & !MAPVIEW_LOG_NO_PREFAULT != 0 {
-        return Err(Failure::new(
-            mapview_status::MAPVIEW_ERR_INVALID_FLAGS,
-            format!(
-                "unknown log flags {:#x}",
-                o.flags & !MAPVIEW_LOG_NO_PREFAULT
-            ),
-        ));
-    }
+    args::known_flags(o.flags, MAPVIEW_LOG_NO_PREFAULT, "log")?;
     let mut options = LogOptions::new();
     options
         .capacity(o.capacity)
@@ -257,12 +249,7 @@ pub extern "C" fn mapview_log_sync(
     err: *mut *mut mapview_error,
 ) -> mapview_status {
     guard(err, || {
-        if flags & !MAPVIEW_FLUSH_ASYNC != 0 {
-            return Err(Failure::new(
-                mapview_status::MAPVIEW_ERR_INVALID_FLAGS,
-                format!("unknown sync flags {:#x}", flags & !MAPVIEW_FLUSH_ASYNC),
-            ));
-        }
+        args::known_flags(flags, MAPVIEW_FLUSH_ASYNC, "sync")?;
         let entry = WRITERS.get(writer.id)?;
         let mut w = entry.lock().unwrap_or_else(|e| e.into_inner());
         if flags & MAPVIEW_FLUSH_ASYNC != 0 {

@@ -177,15 +177,11 @@ fn parse_advice(advice: mapview_advice) -> Result<Option<Advice>, Failure> {
         MAPVIEW_ADVICE_WILL_NEED => Advice::WillNeed,
         MAPVIEW_ADVICE_DONT_NEED => Advice::DontNeed,
         other => {
-            return Err(bad_flags(format!(
+            return Err(Failure::invalid_flags(format!(
                 "advice {other} is not one of MAPVIEW_ADVICE_*"
             )));
         }
     }))
-}
-
-fn bad_flags(message: String) -> Failure {
-    Failure::new(mapview_status::MAPVIEW_ERR_INVALID_FLAGS, message)
 }
 
 /// Converts C options (NULL means defaults) into core options.
@@ -203,19 +199,14 @@ unsafe fn parse_options(opts: *const mapview_map_options) -> Result<MapOptions, 
             "mapview_map_options",
         )
     }?;
-    if o.flags & !MAP_FLAGS_KNOWN != 0 {
-        return Err(bad_flags(format!(
-            "unknown map flags {:#x}",
-            o.flags & !MAP_FLAGS_KNOWN
-        )));
-    }
+    args::known_flags(o.flags, MAP_FLAGS_KNOWN, "map")?;
     let huge = match o.huge_pages {
         MAPVIEW_HUGE_PAGES_DEFAULT => HugePages::Default,
         MAPVIEW_HUGE_PAGES_TRANSPARENT => HugePages::Transparent,
         MAPVIEW_HUGE_PAGES_EXPLICIT => HugePages::Explicit,
         MAPVIEW_HUGE_PAGES_EXPLICIT_OR_TRANSPARENT => HugePages::ExplicitOrTransparent,
         other => {
-            return Err(bad_flags(format!(
+            return Err(Failure::invalid_flags(format!(
                 "huge_pages {other} is not one of MAPVIEW_HUGE_PAGES_*"
             )));
         }
@@ -271,7 +262,7 @@ pub extern "C" fn mapview_map_open(
             MAPVIEW_MODE_READ_WRITE => MapObj::Writable(options.open_read_write(path)?),
             MAPVIEW_MODE_PRIVATE => MapObj::Writable(options.open_private(path)?),
             other => {
-                return Err(bad_flags(format!(
+                return Err(Failure::invalid_flags(format!(
                     "mode {other} is not one of MAPVIEW_MODE_*"
                 )));
             }
@@ -503,12 +494,7 @@ pub extern "C" fn mapview_map_flush(
     err: *mut *mut mapview_error,
 ) -> mapview_status {
     guard(err, || {
-        if flags & !MAPVIEW_FLUSH_ASYNC != 0 {
-            return Err(bad_flags(format!(
-                "unknown flush flags {:#x}",
-                flags & !MAPVIEW_FLUSH_ASYNC
-            )));
-        }
+        args::known_flags(flags, MAPVIEW_FLUSH_ASYNC, "flush")?;
         with_map(map, |m| match m {
             MapObj::ReadOnly(_) => Err(Failure::new(
                 mapview_status::MAPVIEW_ERR_READ_ONLY,
@@ -541,7 +527,9 @@ pub extern "C" fn mapview_map_advise(
 ) -> mapview_status {
     guard(err, || {
         let Some(advice) = parse_advice(advice)? else {
-            return Err(bad_flags("MAPVIEW_ADVICE_NONE is not advice".to_string()));
+            return Err(Failure::invalid_flags(
+                "MAPVIEW_ADVICE_NONE is not advice".to_string(),
+            ));
         };
         with_map(map, |m| {
             let (off, len) = span(offset, length, m.bytes().len())?;

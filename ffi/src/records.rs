@@ -44,10 +44,9 @@ fn parse_layout(l: &mapview_record_layout) -> Result<RecordLayout, Failure> {
         MAPVIEW_KEY_SIGNED_LE => KeyKind::SignedLe,
         MAPVIEW_KEY_UNSIGNED_BE => KeyKind::UnsignedBe,
         other => {
-            return Err(Failure::new(
-                mapview_status::MAPVIEW_ERR_INVALID_FLAGS,
-                format!("key_kind {other} is not one of MAPVIEW_KEY_*"),
-            ));
+            return Err(Failure::invalid_flags(format!(
+                "key_kind {other} is not one of MAPVIEW_KEY_*"
+            )));
         }
     };
     Ok(RecordLayout {

@@ -223,7 +223,7 @@ pub extern "C" fn mapview_search_dir(
         let pattern = unsafe { utf8(pattern, pattern_len, "pattern") }?;
         let opts = unsafe { parse_options(options) }?;
         if opts.flags & MAPVIEW_SEARCH_COUNT_ONLY != 0 && on_match.is_some() {
-            return Err(bad_flags(
+            return Err(Failure::invalid_flags(
                 "on_match is never called with MAPVIEW_SEARCH_COUNT_ONLY: pass NULL".to_string(),
             ));
         }
@@ -238,10 +238,6 @@ pub extern "C" fn mapview_search_dir(
         *out_summary = to_c(&summary, sink.stop_code);
         Ok(())
     })
-}
-
-fn bad_flags(message: String) -> Failure {
-    Failure::new(mapview_status::MAPVIEW_ERR_INVALID_FLAGS, message)
 }
 
 /// A UTF-8 string given as (pointer, length) or NUL-terminated.
@@ -288,12 +284,7 @@ unsafe fn parse_options(
             "mapview_search_options",
         )
     }?;
-    if o.flags & !SEARCH_FLAGS_KNOWN != 0 {
-        return Err(bad_flags(format!(
-            "unknown search flags {:#x}",
-            o.flags & !SEARCH_FLAGS_KNOWN
-        )));
-    }
+    args::known_flags(o.flags, SEARCH_FLAGS_KNOWN, "search")?;
     Ok(o)
 }
 

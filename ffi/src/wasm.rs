@@ -215,12 +215,7 @@ pub extern "C" fn mapview_wasm_guest_attach(
 ) -> mapview_status {
     guard(err, || {
         let name = name_arg(name, name_len)?;
-        if flags & !MAPVIEW_VIEW_WRITABLE != 0 {
-            return Err(Failure::new(
-                mapview_status::MAPVIEW_ERR_INVALID_FLAGS,
-                format!("unknown view flags {:#x}", flags & !MAPVIEW_VIEW_WRITABLE),
-            ));
-        }
+        args::known_flags(flags, MAPVIEW_VIEW_WRITABLE, "view")?;
         let writable = flags & MAPVIEW_VIEW_WRITABLE != 0;
         let entry = GUESTS.get(guest.id)?;
         let mut g = entry.lock().unwrap_or_else(|e| e.into_inner());
